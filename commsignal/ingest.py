@@ -1,0 +1,446 @@
+"""Connector pages into the store: identities joined, text scored then dropped, rows and cursor in one transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlite_utils import Database
+
+from commsignal.models import (
+    Account,
+    Attendance,
+    LoginEvent,
+    Meeting,
+    Page,
+    Quarantined,
+    RawMessage,
+)
+from commsignal.privacy import Pseudonymizer, canonical_email
+from commsignal.store.cursors import put_cursor
+
+
+class Features(Protocol):
+    """What ingest needs from the nlp scorer's per-message result."""
+
+    small_talk: float
+    is_small_talk: bool
+    cues: tuple[str, ...]
+    is_pleasantry: bool
+    n_tokens: int
+    is_question: bool
+
+
+class Scorer(Protocol):
+    """The nlp scorer interface (nlp.SmallTalkScorer satisfies it)."""
+
+    def score_many(self, texts: Iterable[str], batch_size: int = ...) -> Iterator[Features]: ...
+
+
+@dataclass(slots=True)
+class WriteStats:
+    """What one or more pages changed in the store; all zero for an unchanged rerun."""
+
+    written: dict[str, int] = field(default_factory=dict)
+    cursors: int = 0
+    removed: int = 0
+    quarantined: int = 0
+
+    def add(self, table: str, n: int) -> None:
+        if n:
+            self.written[table] = self.written.get(table, 0) + n
+
+    def merge(self, other: WriteStats) -> None:
+        for table, n in other.written.items():
+            self.add(table, n)
+        self.cursors += other.cursors
+        self.removed += other.removed
+        self.quarantined += other.quarantined
+
+    @property
+    def total(self) -> int:
+        return sum(self.written.values()) + self.cursors + self.removed + self.quarantined
+
+
+_PKS: dict[str, tuple[str, ...]] = {
+    "people": ("person_id",),
+    "accounts": ("source", "account_id"),
+    "conversations": ("source", "conversation_id"),
+    "messages": ("source", "message_id"),
+    "reactions": ("source", "message_id", "person_id", "name"),
+    "meetings": ("source", "meeting_id"),
+    "attendance": ("source", "meeting_id", "person_id"),
+    "login_events": ("event_id",),
+}
+
+
+def upsert_changed(db: Database, table: str, rows: Sequence[dict[str, Any]]) -> int:
+    """Upsert only the rows that are new or differ from what is stored; returns how many were written.
+
+    Comparing first is what makes an unchanged rerun write nothing at all.
+    """
+    if not rows:
+        return 0
+    pk = _PKS[table]
+    cols = list(rows[0].keys())
+    existing: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for start in range(0, len(rows), 400):
+        chunk = rows[start : start + 400]
+        where = " or ".join("(" + " and ".join(f"[{k}] = ?" for k in pk) + ")" for _ in chunk)
+        params = [r[k] for r in chunk for k in pk]
+        select = ", ".join(f"[{c}]" for c in cols)
+        for found in db.query(f"select {select} from [{table}] where {where}", params):
+            existing[tuple(found[k] for k in pk)] = found
+    changed = []
+    for r in rows:
+        old = existing.get(tuple(r[k] for k in pk))
+        if old is None or any(old.get(c) != _sqlite_value(r[c]) for c in cols):
+            changed.append(r)
+    if changed:
+        db.table(table).upsert_all(changed, pk=pk, batch_size=max(1, 999 // len(cols)))
+    return len(changed)
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+class Ingestor:
+    """Writes connector pages; keeps the account-to-person map in memory across pages."""
+
+    def __init__(self, db: Database, pseudonyms: Pseudonymizer, scorer: Scorer | None) -> None:
+        self.db = db
+        self.pseudonyms = pseudonyms
+        self.scorer = scorer
+        self._person_of: dict[tuple[str, str], str] = {}
+        self._bots: set[tuple[str, str]] = set()
+        for row in db.query("select source, account_id, person_id, is_bot from accounts"):
+            key = (row["source"], row["account_id"])
+            if row["is_bot"]:
+                self._bots.add(key)
+            elif row["person_id"]:
+                self._person_of[key] = row["person_id"]
+        self._email_person: dict[str, str] = {
+            r["email"]: r["person_id"] for r in db.query("select email, person_id from people")
+        }
+
+    def person_for(self, source: str, account_id: str) -> str:
+        """Person id of a platform account (an email address is accepted as an account id too)."""
+        known = self._person_of.get((source, account_id))
+        if known:
+            return known
+        if "@" in account_id:
+            return self.pseudonyms.for_email(account_id)
+        return self.pseudonyms.for_account(source, account_id)
+
+    def person_for_login(self, user: str) -> str:
+        """Person id for the user string of a login log (UPN, email, DOMAIN\\name or bare name)."""
+        u = user.strip().lower()
+        if "\\" in u:
+            u = u.split("\\", 1)[1]
+        if "@" in u:
+            return self._email_person.get(u) or self.pseudonyms.for_email(u)
+        for email, pid in self._email_person.items():
+            if email.split("@", 1)[0] == u:
+                return pid
+        return self.pseudonyms.for_account("login", u)
+
+    def write(self, page: Page) -> WriteStats:
+        """Store one page and its cursor atomically.
+
+        Args:
+            page: connector output; its message text is scored here and never stored.
+
+        Returns:
+            Counts of rows written (unchanged rows are not rewritten).
+        """
+        stats = WriteStats()
+        scored = self._score(page.messages)
+        with self.db.atomic():
+            if page.accounts:
+                self._write_accounts(page.accounts, stats)
+            if page.conversations:
+                stats.add(
+                    "conversations",
+                    upsert_changed(
+                        self.db,
+                        "conversations",
+                        [
+                            {
+                                "source": c.source,
+                                "conversation_id": c.conversation_id,
+                                "kind": c.kind,
+                                "name": c.name,
+                                "member_count": c.member_count,
+                            }
+                            for c in page.conversations
+                        ],
+                    ),
+                )
+            if page.messages:
+                self._write_messages(page.messages, scored, stats)
+            if page.removed_message_ids:
+                stats.removed += self._remove_messages(page.source, page.removed_message_ids)
+            if page.meetings:
+                self._write_meetings(page.meetings, stats)
+            if page.attendance:
+                self._write_attendance(page.attendance, stats)
+            if page.login_events:
+                stats.add("login_events", self.write_login_events(page.login_events))
+            if page.quarantined:
+                stats.quarantined += write_quarantine(self.db, page.quarantined)
+            if page.cursor is not None and put_cursor(
+                self.db, page.source, page.resource, page.partition, page.cursor
+            ):
+                stats.cursors += 1
+        return stats
+
+    def _score(self, messages: list[RawMessage]) -> list[Features | None]:
+        if not messages or self.scorer is None:
+            return [None] * len(messages)
+        return list(self.scorer.score_many((m.text or "" for m in messages), batch_size=1000))
+
+    def _write_accounts(self, accounts: list[Account], stats: WriteStats) -> None:
+        by_source_id = {(a.source, a.account_id): a for a in accounts}
+        account_rows, people_rows = [], []
+        for a in accounts:
+            key = (a.source, a.account_id)
+            person_id: str | None = None
+            if a.is_bot:
+                self._bots.add(key)
+            else:
+                person_id = (
+                    self.pseudonyms.for_email(a.email)
+                    if a.email
+                    else self.pseudonyms.for_account(a.source, a.account_id)
+                )
+                self._person_of[key] = person_id
+            account_rows.append(
+                {
+                    "source": a.source,
+                    "account_id": a.account_id,
+                    "person_id": person_id,
+                    "email": canonical_email(a.email) if a.email else None,
+                    "display_name": a.display_name,
+                    "tz": a.tz,
+                    "is_bot": int(a.is_bot),
+                    "deleted": int(a.deleted),
+                    "is_restricted": int(a.is_restricted),
+                    "department": a.department,
+                    "title": a.title,
+                    "manager_account_id": a.manager_account_id,
+                    "country": a.country,
+                }
+            )
+            if person_id and a.email:
+                self._email_person[canonical_email(a.email)] = person_id
+                people_rows.append(self._person_row(a, person_id, by_source_id))
+        stats.add("accounts", upsert_changed(self.db, "accounts", account_rows))
+        for row in people_rows:
+            stats.add("people", self._merge_person(row))
+
+    def _person_row(
+        self, a: Account, person_id: str, batch: dict[tuple[str, str], Account]
+    ) -> dict[str, Any]:
+        manager_person = None
+        if a.manager_account_id:
+            manager = batch.get((a.source, a.manager_account_id))
+            if manager is not None and manager.email:
+                manager_person = self.pseudonyms.for_email(manager.email)
+            else:
+                manager_person = self._person_of.get((a.source, a.manager_account_id))
+        return {
+            "person_id": person_id,
+            "email": canonical_email(a.email or ""),
+            "display_name": a.display_name,
+            "team": a.department,
+            "title": a.title,
+            "manager_person_id": manager_person,
+            "tz": a.tz,
+            "country": a.country,
+        }
+
+    def _merge_person(self, row: dict[str, Any]) -> int:
+        # several platforms describe the same person: keep what one knows and another doesn't
+        existing = list(self.db.query("select * from people where person_id = ?", [row["person_id"]]))
+        if existing:
+            old = existing[0]
+            merged = {k: (v if v not in (None, "") else old.get(k)) for k, v in row.items()}
+            if all(old.get(k) == v for k, v in merged.items()):
+                return 0
+            row = merged
+        self.db.table("people").upsert(row, pk="person_id")
+        return 1
+
+    def _write_messages(
+        self, messages: list[RawMessage], scored: list[Features | None], stats: WriteStats
+    ) -> None:
+        rows, reactions = [], []
+        for m, f in zip(messages, scored, strict=True):
+            if (m.source, m.account_id) in self._bots or m.subtype in _SYSTEM_SUBTYPES:
+                continue
+            person = self.person_for(m.source, m.account_id)
+            mentions = sorted({self.person_for(m.source, a) for a in m.mentions})
+            rows.append(
+                {
+                    "source": m.source,
+                    "message_id": m.message_id,
+                    "conversation_id": m.conversation_id,
+                    "account_id": m.account_id,
+                    "person_id": person,
+                    "ts": m.ts,
+                    "thread_id": m.thread_id,
+                    "is_reply": int(m.is_reply),
+                    "reply_to_person_id": (
+                        self.person_for(m.source, m.reply_to_account_id)
+                        if m.reply_to_account_id
+                        else None
+                    ),
+                    "mentions": json.dumps(mentions),
+                    "n_mentions": len(mentions),
+                    "n_tokens": f.n_tokens if f else 0,
+                    "small_talk": round(f.small_talk, 4) if f else None,
+                    "is_small_talk": int(f.is_small_talk) if f else None,
+                    "is_pleasantry": int(f.is_pleasantry) if f else None,
+                    "is_question": int(f.is_question) if f else None,
+                    "cues": json.dumps(list(f.cues)) if f else "[]",
+                    "edited_ts": m.edited_ts,
+                    "during_meeting_id": m.during_meeting_id,
+                }
+            )
+            for reactor, name in m.reactions:
+                if (m.source, reactor) in self._bots:
+                    continue
+                reactions.append(
+                    {
+                        "source": m.source,
+                        "message_id": m.message_id,
+                        "person_id": self.person_for(m.source, reactor),
+                        "target_person_id": person,
+                        "name": name,
+                        "ts": m.ts,
+                    }
+                )
+        stats.add("messages", upsert_changed(self.db, "messages", rows))
+        stats.add("reactions", upsert_changed(self.db, "reactions", reactions))
+
+    def _remove_messages(self, source: str, message_ids: list[str]) -> int:
+        removed = 0
+        for mid in message_ids:
+            cur = self.db.execute(
+                "delete from messages where source = ? and message_id = ?", [source, mid]
+            )
+            removed += cur.rowcount
+            self.db.execute(
+                "delete from reactions where source = ? and message_id = ?", [source, mid]
+            )
+        return removed
+
+    def _write_meetings(self, meetings: list[Meeting], stats: WriteStats) -> None:
+        rows, invites = [], []
+        for mt in meetings:
+            rows.append(
+                {
+                    "source": mt.source,
+                    "meeting_id": mt.meeting_id,
+                    "organizer_person_id": (
+                        self.person_for(mt.source, mt.organizer_account_id)
+                        if mt.organizer_account_id
+                        else None
+                    ),
+                    "start_ts": mt.start_ts,
+                    "end_ts": mt.end_ts,
+                    "is_online": int(mt.is_online),
+                }
+            )
+            for who, response in mt.invitees:
+                invites.append(
+                    {
+                        "source": mt.source,
+                        "meeting_id": mt.meeting_id,
+                        "person_id": self.person_for(mt.source, who),
+                        "invited": 1,
+                        "response": response,
+                    }
+                )
+        stats.add("meetings", upsert_changed(self.db, "meetings", rows))
+        stats.add("attendance", upsert_changed(self.db, "attendance", invites))
+
+    def _write_attendance(self, records: list[Attendance], stats: WriteStats) -> None:
+        rows = [
+            {
+                "source": a.source,
+                "meeting_id": a.meeting_id,
+                "person_id": self.person_for(a.source, a.account_id),
+                "attended_seconds": a.seconds,
+                "first_join_ts": a.first_join_ts,
+                "last_leave_ts": a.last_leave_ts,
+                "role": a.role,
+                "video_on": None if a.video_on is None else int(a.video_on),
+            }
+            for a in records
+        ]
+        stats.add("attendance", upsert_changed(self.db, "attendance", rows))
+
+    def write_login_events(self, events: Iterable[LoginEvent]) -> int:
+        """Store login events (idempotent by event_id); returns how many were new or changed."""
+        rows = [
+            {
+                "event_id": e.event_id,
+                "source": e.source,
+                "user": e.user,
+                "person_id": self.person_for_login(e.user),
+                "ts": e.ts,
+                "event": e.event,
+                "session_key": e.session_key,
+                "logon_type": e.logon_type,
+                "ip": e.ip,
+                "device": e.device,
+                "client_app": e.client_app,
+                "user_agent": e.user_agent,
+                "country": e.country,
+                "city": e.city,
+                "success": int(e.success),
+                "interactive": None if e.interactive is None else int(e.interactive),
+                "host": e.host,
+            }
+            for e in events
+        ]
+        return upsert_changed(self.db, "login_events", rows)
+
+
+_SYSTEM_SUBTYPES = frozenset(
+    {
+        "bot_message",
+        "channel_join",
+        "channel_leave",
+        "channel_topic",
+        "channel_purpose",
+        "channel_name",
+        "channel_archive",
+        "channel_unarchive",
+        "group_join",
+        "group_leave",
+        "huddle_thread",
+        "systemEventMessage",
+    }
+)
+
+
+def write_quarantine(db: Database, items: Iterable[Quarantined]) -> int:
+    """Keep unparseable input rows with file, line and reason; returns how many were new."""
+    import time
+
+    n = 0
+    for q in items:
+        cur = db.execute(
+            "insert or ignore into quarantine (source, file, line, reason, raw, created_at) "
+            "values (?, ?, ?, ?, ?, ?)",
+            [q.source, q.file, q.line, q.reason, q.raw[:2000], time.time()],
+        )
+        n += cur.rowcount
+    return n
