@@ -1,0 +1,318 @@
+"""TOML configuration parsed into pydantic models, with errors that name the file, the key and the fix."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from commsignal.cron import CronError, parse_crontab
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased for the person who has to fix the file."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class SecretRef(_Model):
+    """A secret given by reference only: `{ env = "NAME" }` or `{ file = "PATH" }`, never inline."""
+
+    env: str | None = Field(None, description="Name of the environment variable holding the secret.")
+    file: str | None = Field(None, description="Path of a file holding the secret (first line).")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SecretRef:
+        if (self.env is None) == (self.file is None):
+            raise ValueError('give exactly one of env = "NAME" or file = "PATH"')
+        return self
+
+    def describe(self) -> str:
+        """Where the secret comes from, safe to print."""
+        return f"environment variable {self.env}" if self.env else f"file {self.file}"
+
+    def resolve(self, key: str, source: str = "config") -> str:
+        """Read the secret now.
+
+        Args:
+            key: the dotted config key, for the error message.
+            source: the config file name, for the error message.
+
+        Returns:
+            The secret value.
+
+        Raises:
+            ConfigError: the variable is unset or the file is missing/empty.
+        """
+        if self.env:
+            value = os.environ.get(self.env)
+            if not value:
+                raise ConfigError(
+                    f"{source}: {key}: environment variable {self.env} is not set. "
+                    f"Fix: export {self.env}=... before running, or point {key} at a file "
+                    '({ file = "/path/to/secret" }).'
+                )
+            return value
+        path = Path(self.file or "").expanduser()
+        if not path.is_file():
+            raise ConfigError(f"{source}: {key}: secret file {path} does not exist. Fix: create it or correct the path.")
+        value = path.read_text().strip().splitlines()[0] if path.read_text().strip() else ""
+        if not value:
+            raise ConfigError(f"{source}: {key}: secret file {path} is empty. Fix: write the secret into it.")
+        return value
+
+
+def _check_tz(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {value!r}; use an IANA name such as 'UTC' or 'Europe/Berlin'"
+        ) from None
+    return value
+
+
+class SlackConfig(_Model):
+    """Slack workspace access."""
+
+    enabled: bool = Field(False, description="Pull from Slack in `commsignal sync`.")
+    token: SecretRef | None = Field(None, description="Bot token (xoxb-...), by reference.")
+    base_url: str = Field("https://slack.com/api/", description="Web API base URL (GovSlack and loopback fakes differ).")
+    audit_base_url: str = Field("https://api.slack.com/audit/v1/", description="Audit Logs API base URL.")
+    audit_token: SecretRef | None = Field(None, description="Org-owner user token for the Audit Logs API (Enterprise Grid).")
+    conversation_types: list[Literal["public_channel", "private_channel", "mpim", "im"]] = Field(
+        default_factory=lambda: ["public_channel", "private_channel", "mpim", "im"],
+        description="Conversation types to read.",
+    )
+    page_size: int = Field(200, ge=1, le=999, description="Items per request (15 for non-Marketplace distributed apps).")
+    lookback_days: int = Field(7, ge=0, le=90, description="Days re-read each run to catch late thread replies and edits.")
+    request_budget: dict[str, int] = Field(
+        default_factory=dict, description="Most requests per run, per API method, e.g. { 'conversations.history' = 50 }."
+    )
+    access_logs: bool = Field(False, description="Read team.accessLogs (paid plans, admin user token).")
+    audit_logs: bool = Field(False, description="Read Audit Logs user_login/user_logout (Enterprise Grid).")
+
+
+class M365Config(_Model):
+    """Microsoft 365 tenant access through Microsoft Graph."""
+
+    enabled: bool = Field(False, description="Pull from Microsoft 365 in `commsignal sync`.")
+    tenant_id: str | None = Field(None, description="Entra ID tenant id.")
+    client_id: str | None = Field(None, description="App registration (client) id.")
+    client_secret: SecretRef | None = Field(None, description="Client secret, by reference.")
+    access_token: SecretRef | None = Field(None, description="A pre-acquired bearer token instead of the client secret.")
+    base_url: str = Field("https://graph.microsoft.com", description="Graph host (national clouds and loopback fakes differ); /v1.0 is appended.")
+    resources: list[Literal["users", "chats", "channels", "calendar", "attendance", "callrecords", "signins"]] = Field(
+        default_factory=lambda: ["users", "chats", "channels", "calendar", "attendance", "callrecords", "signins"],
+        description="Which resources to pull.",
+    )
+    window_days: int = Field(28, ge=1, le=240, description="How far back the first sync reads.")
+    page_size: int = Field(50, ge=1, le=999, description="Items per request ($top).")
+
+
+class LoginSource(_Model):
+    """One login log to import on every scheduled run."""
+
+    name: str = Field(..., description="A label for status output.")
+    format: Literal["windows", "okta", "entra", "slack-audit", "csv"] = Field(..., description="Log format.")
+    path: str = Field(..., description="File or glob pattern.")
+    timezone: str | None = Field(None, description="Zone of naive timestamps in this source.")
+    columns: dict[str, str] = Field(default_factory=dict, description="CSV column mapping, e.g. { user = 'Username' }.")
+    events: dict[str, str] = Field(default_factory=dict, description="CSV event value mapping, e.g. { 'Connected' = 'logon' }.")
+
+    _tz = field_validator("timezone")(_check_tz)
+
+
+class LoginsConfig(_Model):
+    """Login-log import and session reconstruction."""
+
+    timezone: str | None = Field(None, description="Zone of naive timestamps when a source does not say; unset means naive timestamps are an error.")
+    include_machine_accounts: bool = Field(False, description="Keep Windows machine accounts (NAME$).")
+    include_network_logons: bool = Field(False, description="Keep Windows network logons (type 3).")
+    idle_timeout_hours: float = Field(12.0, gt=0, description="Gap without any evidence after which an open session is closed as 'timeout'.")
+    sources: list[LoginSource] = Field(default_factory=list, description="Logs imported by `commsignal sync logins`.")
+
+    _tz = field_validator("timezone")(_check_tz)
+
+
+class PrivacyConfig(_Model):
+    """Pseudonyms and text retention."""
+
+    pseudonym_key: SecretRef | None = Field(None, description="HMAC key for pseudonyms; generated beside the database when unset.")
+    keep_message_text: bool = Field(False, description="Keep message text (off: text is scored in memory and dropped).")
+    text_retention_days: int = Field(0, ge=0, le=90, description="Days kept text lives when keep_message_text is on.")
+
+
+class DetectConfig(_Model):
+    """Detector inputs that depend on the organisation."""
+
+    rules_dir: str | None = Field(None, description="Folder of rule TOML files; the shipped rules when unset.")
+    hosting_cidrs: list[str] = Field(default_factory=list, description="Egress ranges treated as hosting/VPN/proxy.")
+    remote_access_tools: list[str] = Field(
+        default_factory=lambda: [
+            "anydesk", "teamviewer", "rustdesk", "chrome remote desktop", "remotedesktop",
+            "splashtop", "screenconnect", "connectwise", "logmein", "parsec", "rport",
+        ],
+        description="Names that mark a remote-access tool in client app, user agent or device.",
+    )
+    corroborating_only: list[str] = Field(
+        default_factory=lambda: ["low_small_talk", "low_participation", "camera_avoidance"],
+        description="Detectors that can raise a score only when a strong detector fired too.",
+    )
+
+    @field_validator("hosting_cidrs")
+    @classmethod
+    def _cidrs(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError:
+                raise ValueError(f"{cidr!r} is not an IP range; write it like '185.220.100.0/22'") from None
+        return value
+
+
+class DigestConfig(_Model):
+    """The weekly risk digest."""
+
+    timezone: str = Field("UTC", description="Zone the digest's week and times are shown in.")
+    formats: list[Literal["html", "md", "json"]] = Field(default_factory=lambda: ["html", "md", "json"], description="Files written.")
+    out_dir: str = Field("./digests", description="Where digests are written.")
+    top: int = Field(100, ge=1, description="Most people listed.")
+
+    _tz = field_validator("timezone")(_check_tz)
+
+
+class AlertsConfig(_Model):
+    """Engagement alerts for managers who opted in (about their direct reports only)."""
+
+    enabled: bool = Field(False, description="Write manager alerts with each digest.")
+    opt_in: list[str] = Field(default_factory=list, description="Emails of managers who asked for alerts.")
+    min_reports: int = Field(3, ge=1, description="No alert for teams smaller than this.")
+
+
+class ScheduleJob(_Model):
+    """One scheduled job."""
+
+    id: str = Field(..., description="Stable job id.")
+    job: Literal["sync", "digest"] = Field(..., description="What runs.")
+    cron: str = Field(..., description="Standard 5-field cron (0 or 7 = Sunday).")
+    timezone: str = Field("UTC", description="Zone the cron is read in.")
+    source: Literal["all", "slack", "m365", "logins"] = Field("all", description="For sync jobs.")
+
+    _tz = field_validator("timezone")(_check_tz)
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        try:
+            parse_crontab(value)
+        except CronError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+
+class ScheduleConfig(_Model):
+    """APScheduler settings for `commsignal serve`."""
+
+    misfire_grace_seconds: int = Field(3600, ge=1, description="A run missed by less than this still runs once.")
+    jobs: list[ScheduleJob] = Field(default_factory=list, description="Jobs to run.")
+
+
+class Config(_Model):
+    """The whole configuration file."""
+
+    database: str | None = Field(None, description="Database file (overridden by --db / COMMSIGNAL_DB).")
+    slack: SlackConfig = Field(default_factory=SlackConfig)
+    m365: M365Config = Field(default_factory=M365Config)
+    logins: LoginsConfig = Field(default_factory=LoginsConfig)
+    privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
+    detect: DetectConfig = Field(default_factory=DetectConfig)
+    digest: DigestConfig = Field(default_factory=DigestConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+
+    _source: str = PrivateAttr("built-in defaults")
+
+    @property
+    def source_name(self) -> str:
+        """Where this config was read from, for error messages."""
+        return self._source
+
+
+def _fix_for(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "remove it or check its spelling against config/commsignal.example.toml"
+    if kind == "missing":
+        return "add it"
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return f"give a value of the right type ({error['msg'].lower()})"
+    return error["msg"].removeprefix("Value error, ")
+
+
+def load_config(path: str | os.PathLike[str] | None) -> Config:
+    """Read and validate a TOML config file; None gives the built-in defaults.
+
+    Args:
+        path: the TOML file.
+
+    Returns:
+        The validated Config.
+
+    Raises:
+        ConfigError: unreadable file, bad TOML, unknown key, wrong type, bad cron or time zone.
+    """
+    if path is None:
+        return Config()
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"{p}: config file not found. Fix: pass an existing file with --config, or copy config/commsignal.example.toml.")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{p}: not valid TOML ({exc}). Fix: correct the syntax at that line.") from None
+    for secret_key in _inline_secrets(data):
+        raise ConfigError(
+            f'{p}: {secret_key}: secrets are never written inline. Fix: use {{ env = "NAME" }} or {{ file = "PATH" }}.'
+        )
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            key = ".".join(str(part) for part in err["loc"])
+            lines.append(f"{p}: {key}: {_fix_for(err)}")
+        raise ConfigError("\n".join(lines)) from None
+    config._source = str(p)
+    return config
+
+
+_SECRET_KEYS = {"token", "audit_token", "client_secret", "access_token", "pseudonym_key"}
+
+
+def _inline_secrets(data: dict[str, Any], prefix: str = "") -> list[str]:
+    found = []
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict):
+            found.extend(_inline_secrets(value, dotted + "."))
+        elif key in _SECRET_KEYS and isinstance(value, str):
+            found.append(dotted)
+    return found

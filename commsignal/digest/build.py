@@ -1,0 +1,125 @@
+"""The weekly digest as one JSON-ready dict: ranked people, their explained findings, and data coverage."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlite_utils import Database
+
+from commsignal.detect import PersonRisk
+from commsignal.weeks import week_bounds
+
+
+def coverage(db: Database, start: float, end: float) -> dict[str, Any]:
+    """What each source contributed in the week, so a reader can tell silence from missing data."""
+    out: dict[str, Any] = {}
+    for source in ("slack", "m365"):
+        people = db.execute(
+            "select count(distinct person_id), count(*) from messages where source = ? and ts >= ? and ts < ?",
+            [source, start, end],
+        ).fetchone()
+        meetings = db.execute(
+            "select count(*) from meetings where source = ? and start_ts >= ? and start_ts < ?",
+            [source, start, end],
+        ).fetchone()[0]
+        last = db.execute(
+            "select max(updated_at) from _cursors where source = ?", [source]
+        ).fetchone()[0]
+        out[source] = {
+            "messages": people[1],
+            "people_with_messages": people[0],
+            "meetings": meetings,
+            "last_sync": _iso(last) if last else None,
+        }
+    events = db.execute(
+        "select source, count(*), count(distinct person_id) from login_events where ts >= ? and ts < ? group by source",
+        [start, end],
+    ).fetchall()
+    out["logins"] = {
+        "events": {src: n for src, n, _ in events},
+        "sessions": db.execute(
+            "select count(*) from sessions where start_ts < ? and coalesce(end_ts, last_seen_ts) >= ?",
+            [end, start],
+        ).fetchone()[0],
+        "quarantined_rows": db.execute("select count(*) from quarantine").fetchone()[0],
+    }
+    return out
+
+
+def build_digest(
+    db: Database,
+    week: str,
+    ranked: list[PersonRisk],
+    tz: str = "UTC",
+    top: int = 100,
+    reveal: bool = False,
+    notes: list[str] | None = None,
+) -> dict[str, Any]:
+    """Assemble the digest for one week.
+
+    Args:
+        db: the store.
+        week: ISO week.
+        ranked: people with findings, highest risk first (from detect_week).
+        tz: zone the digest is shown in.
+        top: most people listed.
+        reveal: include display names (the caller must have audited the reveal).
+        notes: lines shown at the top (e.g. that a pseudonym key was generated).
+
+    Returns:
+        A dict in the digest JSON schema.
+    """
+    start, end = week_bounds(week, tz)
+    info = {
+        r["person_id"]: r
+        for r in db.query("select person_id, display_name, email, team from people")
+    }
+    people = []
+    for r in ranked[:top]:
+        p = info.get(r.person_id, {})
+        entry: dict[str, Any] = {"person": r.person_id}
+        if reveal:
+            entry["display_name"] = p.get("display_name") or p.get("email")
+        if p.get("team"):
+            entry["team"] = p["team"]
+        entry.update(
+            {
+                "risk": r.risk,
+                "level": r.level,
+                "findings": [
+                    {
+                        "detector": f.detector,
+                        "strength": f.strength,
+                        "score": round(f.score, 3),
+                        "summary": f.summary,
+                        "evidence": f.evidence,
+                    }
+                    for f in r.findings
+                ],
+            }
+        )
+        people.append(entry)
+    return {
+        "week": week,
+        "generated_at": _iso(time.time()),
+        "timezone": tz,
+        "period": {"start": _iso(start, tz), "end": _iso(end, tz)},
+        "coverage": coverage(db, start, end),
+        "notes": notes or [],
+        "summary": {
+            "people_scored": db.execute(
+                "select count(*) from person_weeks where week = ?", [week]
+            ).fetchone()[0],
+            "high": sum(1 for r in ranked if r.level == "high"),
+            "medium": sum(1 for r in ranked if r.level == "medium"),
+            "low": sum(1 for r in ranked if r.level == "low"),
+        },
+        "people": people,
+    }
+
+
+def _iso(ts: float, tz: str = "UTC") -> str:
+    return datetime.fromtimestamp(ts, ZoneInfo(tz)).isoformat(timespec="seconds")

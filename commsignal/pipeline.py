@@ -1,0 +1,85 @@
+"""The weekly analysis as one call: features, detection and the digest, for the CLI, demo and scheduler."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from commsignal.config import Config
+from commsignal.detect import PersonRisk, detect_week, load_rules
+from commsignal.digest import build_digest, write_digest
+from commsignal.features import compute_week
+from commsignal.privacy import Pseudonymizer
+from commsignal.weeks import week_of
+
+
+@dataclass(slots=True)
+class DigestResult:
+    """What a digest run produced."""
+
+    week: str
+    ranked: list[PersonRisk]
+    digest: dict[str, Any]
+    paths: list[Path]
+
+
+def latest_complete_week(db: Database, tz: str = "UTC") -> str:
+    """The last ISO week that has data; the week of the newest message or login event."""
+    newest = db.execute(
+        "select max(ts) from (select max(ts) as ts from messages union all select max(ts) from login_events)"
+    ).fetchone()[0]
+    return week_of(newest if newest else time.time(), tz)
+
+
+def run_digest(
+    db: Database,
+    config: Config,
+    week: str,
+    pseudonyms: Pseudonymizer,
+    out_dir: str | Path | None = None,
+    formats: list[str] | None = None,
+    reveal: bool = False,
+) -> DigestResult:
+    """Compute features, run the rules, store findings and the digest, and write the digest files.
+
+    Args:
+        db: the store.
+        config: validated config.
+        week: ISO week to report on.
+        pseudonyms: to say in the digest when the key was generated rather than configured.
+        out_dir: folder for files (config digest.out_dir when None).
+        formats: formats to write (config digest.formats when None).
+        reveal: put display names in the digest (the CLI audits this).
+
+    Returns:
+        The ranking, the digest dict and the written paths.
+    """
+    tz = config.digest.timezone
+    features = compute_week(db, week, config.detect, tz)
+    rules = load_rules(config.detect.rules_dir)
+    ranked = detect_week(db, week, features, rules)
+    notes = []
+    if pseudonyms.generated_key_path is not None:
+        notes.append(
+            f"No pseudonym key is configured: one was generated and kept at {pseudonyms.generated_key_path} "
+            "(mode 0600). Back it up; pseudonyms change if it is lost."
+        )
+    digest = build_digest(db, week, ranked, tz=tz, top=config.digest.top, reveal=reveal, notes=notes)
+    pseudonymous = build_digest(db, week, ranked, tz=tz, top=config.digest.top, reveal=False, notes=notes) if reveal else digest
+    db.table("digests").upsert(
+        {
+            "week": week,
+            "generated_at": time.time(),
+            "n_people": len(ranked),
+            "n_high": digest["summary"]["high"],
+            "body": json.dumps(pseudonymous, default=str),
+        },
+        pk="week",
+    )
+    paths = write_digest(digest, out_dir or config.digest.out_dir, formats or list(config.digest.formats))
+    return DigestResult(week, ranked, digest, paths)
