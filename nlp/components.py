@@ -1,0 +1,124 @@
+"""spaCy components that mark small-talk, pleasantry and task cues on a blank English pipeline."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from nlp.lexicon import DEFAULT_LEXICON, load_lexicon
+
+CUES_KEY = "commsignal.cues"
+"""``doc.user_data`` key holding a dict of cue category -> hits (plus ``TASK_LABEL``)."""
+TASK_LABEL = "_task"
+"""Internal label for task-talk evidence; never reported as a cue."""
+
+TEXT_KEY = "commsignal.text"
+"""Optional ``doc.user_data`` key with the raw text; saves rebuilding ``doc.text`` token by token."""
+
+# Unicode emoji blocks and Slack-style ":shortcode:" (must start with a letter so "10:30:45"
+# does not count). Matched on the raw text because the tokenizer splits ":joy:" into 3 tokens.
+_EMOJI_RE = re.compile(
+    r"[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2764\u263A]|(?<!\S):[a-z][a-z0-9_+\-]*:",
+    re.IGNORECASE,
+)
+# Laughter is spelled a hundred ways ("hahahah", "lolol", "lmaooo"); a lexicon cannot list them.
+_LAUGH_RE = re.compile(
+    r"\b(?:a?h[ae]){2,}h?\b|\blo+l+(?:o+l+)*z?\b|\blmf?a+o+\b|\bro+fl\b|\bhe(?:he)+\b",
+    re.IGNORECASE,
+)
+_LAUGH_HINTS = ("hah", "aha", "heh", "lol", "lmao", "lmfao", "rofl")
+# Shapes that only task talk has: links, paths, versions, file names, command flags, code.
+# Every pattern starts with a literal character and runs only when that character is present:
+# these regexes are on the hot path of every chat message.
+_SLASH_RE = re.compile(r"/[\w.\-~]+/")
+_DOT_RE = re.compile(
+    r"\.(?<=\w\.)(?:\d+|(?:py|sh|conf|cfg|ini|txt|deb|rpm|iso|log|exe|dll|so|js|ts|json|xml|"
+    r"yaml|yml|html|cpp|tar|gz|bz2|zip|pdf|docx?|xlsx?|pptx?|csv|com|org|net|io)\b)",
+    re.IGNORECASE,
+)
+_FLAG_RE = re.compile(r"(?<!\S)--?[a-z]")
+_CODE_RE = re.compile(r"`[^`]+`|\$\w+|\w\(\)")
+
+
+def _emoji_hits(text: str) -> int:
+    """Counts emoji characters and Slack ``:codes:`` (skipped for plain ASCII without colons)."""
+    if text.isascii() and ":" not in text:
+        return 0
+    return len(_EMOJI_RE.findall(text))
+
+
+def _laugh_hits(text: str) -> int:
+    """Counts laughter spellings; the regex runs only when a hint substring is present."""
+    low = text.lower()
+    if not any(h in low for h in _LAUGH_HINTS):
+        return 0
+    return len(_LAUGH_RE.findall(text))
+
+
+def _task_shape_hits(text: str) -> int:
+    """Counts links, paths, versions, file names, flags and code fragments."""
+    n = text.count("://")
+    if "/" in text:
+        n += len(_SLASH_RE.findall(text))
+    if "." in text:
+        n += len(_DOT_RE.findall(text))
+    if "-" in text:
+        n += len(_FLAG_RE.findall(text))
+    if "`" in text or "$" in text or "()" in text:
+        n += len(_CODE_RE.findall(text))
+    return n
+
+
+class CueMatcher:
+    """Counts lexicon hits per cue category with one LOWER-attribute PhraseMatcher."""
+
+    def __init__(self, nlp: Language, lexicon_path: str = "") -> None:
+        lexicon = load_lexicon(Path(lexicon_path) if lexicon_path else DEFAULT_LEXICON)
+        self.lexicon_version = lexicon.version
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._label_of: dict[int, str] = {}
+        groups = dict(lexicon.phrases)
+        groups[TASK_LABEL] = lexicon.task_terms
+        for label, terms in groups.items():
+            # make_doc: the patterns must be tokenised exactly like the messages are.
+            patterns = [nlp.make_doc(t) for t in terms]
+            self.matcher.add(label, patterns)
+            self._label_of[nlp.vocab.strings[label]] = label
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Stores a dict of category -> hits in ``doc.user_data[CUES_KEY]``."""
+        label_of = self._label_of
+        counts: dict[str, int] = {}
+        for match_id, _start, _end in self.matcher(doc):
+            label = label_of[match_id]
+            counts[label] = counts.get(label, 0) + 1
+        text = doc.user_data.get(TEXT_KEY)
+        if text is None:
+            text = doc.text
+        n = _emoji_hits(text)
+        if n:
+            # The lexicon lists common emoji too (some twice, with and without variation
+            # selectors); the regex count is the reliable one for pictographs and :codes:.
+            counts["emoji"] = n
+        n = _laugh_hits(text)
+        if n:
+            counts["humour"] = counts.get("humour", 0) + n
+        n = _task_shape_hits(text)
+        if n:
+            counts[TASK_LABEL] = counts.get(TASK_LABEL, 0) + n
+        doc.user_data[CUES_KEY] = counts
+        return doc
+
+
+@Language.factory(
+    "commsignal_cues",
+    default_config={"lexicon_path": ""},
+    retokenizes=False,
+)
+def make_cue_matcher(nlp: Language, name: str, lexicon_path: str) -> CueMatcher:
+    """spaCy factory for :class:`CueMatcher` (empty ``lexicon_path`` = the shipped lexicon)."""
+    return CueMatcher(nlp, lexicon_path)

@@ -1,0 +1,149 @@
+"""Rebuilds the shipped text classifier: ``python -m nlp.train [--data DIR]`` (deterministic).
+
+The classifier only sees long (email-like) texts at scoring time, so it is trained on:
+* Enron emails of the ``train`` hash split only (``social`` vs ``work``; ``mixed`` left out),
+  never the ``test`` split that the evaluation reports on;
+* windows of 4 consecutive chat lines from the train half of the chit-chat conversations (MIT)
+  and of the Ubuntu IRC logs (CC-BY-4.0), so that it learns social vs task vocabulary beyond
+  Enron's 2000-2001 energy-trading topics.
+Only weights are shipped; no training text is stored in the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import cast
+
+import spacy
+from spacy.pipeline import TextCategorizer
+from spacy.training import Example
+from spacy.util import fix_random_seed, minibatch
+
+from nlp.evaluate import (
+    CHITCHAT_FILE,
+    ENRON_FILE,
+    IRC_DIR,
+    default_data_dir,
+    email_text,
+    enron_split,
+    read_chitchat,
+    read_enron,
+    read_irc_files,
+)
+from nlp.scorer import MODEL_DIR, TEXTCAT_LABEL
+
+SEED = 0
+EPOCHS = 10
+WINDOW = 4
+MAX_WINDOWS = 600
+TEXTCAT_CONFIG = {
+    "model": {
+        "@architectures": "spacy.TextCatBOW.v3",
+        "exclusive_classes": True,
+        "ngram_size": 1,
+        "no_output_layer": False,
+        "length": 131072,  # 2^17 hashed features: ~1 MB of weights, plenty for this vocabulary
+    }
+}
+
+
+def _in_train_half(key: str) -> bool:
+    """Same hash rule as the Enron split, applied to chat conversations and IRC files."""
+    return hashlib.sha1(key.encode()).digest()[0] % 2 == 0
+
+
+def _windows(lines: Sequence[str], rng: random.Random) -> list[str]:
+    """Joins consecutive chat lines into email-sized snippets and samples a fixed number."""
+    out = [" ".join(lines[i : i + WINDOW]) for i in range(0, len(lines) - WINDOW + 1, WINDOW)]
+    rng.shuffle(out)
+    return out[:MAX_WINDOWS]
+
+
+def training_examples(data_dir: Path) -> list[tuple[str, bool]]:
+    """Builds (text, is_social) pairs from the train halves of the shared data.
+
+    Args:
+        data_dir: The shared data root (holding ``smalltalk/``).
+
+    Returns:
+        Labelled texts, in a deterministic order.
+    """
+    base = data_dir / "smalltalk"
+    rng = random.Random(SEED)
+    pairs: list[tuple[str, bool]] = []
+    for row in read_enron(base / ENRON_FILE):
+        if enron_split(row["id"]) == "train" and row["label"] in ("social", "work"):
+            pairs.append(
+                (email_text(row.get("subject", ""), row["text"]), row["label"] == "social")
+            )
+    by_conv: dict[str, list[str]] = {}
+    for conv, _speaker, text in read_chitchat(base / CHITCHAT_FILE, with_conversation=True):
+        if _in_train_half(conv):
+            by_conv.setdefault(conv, []).append(text)
+    chat = [t for conv in sorted(by_conv) for t in by_conv[conv]]
+    pairs += [(t, True) for t in _windows(chat, rng)]
+    files = [f for f in sorted((base / IRC_DIR).glob("*.ascii.txt")) if _in_train_half(f.name)]
+    irc = [text for _nick, text in read_irc_files(files)]
+    pairs += [(t, False) for t in _windows(irc, rng)]
+    return pairs
+
+
+def train(data_dir: Path, out_dir: Path = MODEL_DIR) -> int:
+    """Trains the BOW text classifier and writes it with ``nlp.to_disk``.
+
+    Args:
+        data_dir: The shared data root.
+        out_dir: Where the pipeline is written (replaced if present).
+
+    Returns:
+        The number of training examples used.
+    """
+    fix_random_seed(SEED)
+    rng = random.Random(SEED)
+    nlp = spacy.blank("en")
+    textcat = cast(TextCategorizer, nlp.add_pipe("textcat", config=TEXTCAT_CONFIG))
+    textcat.add_label(TEXTCAT_LABEL)
+    textcat.add_label("WORK")
+    examples = [
+        Example.from_dict(
+            nlp.make_doc(text), {"cats": {TEXTCAT_LABEL: float(social), "WORK": float(not social)}}
+        )
+        for text, social in training_examples(data_dir)
+    ]
+    optimizer = nlp.initialize(lambda: examples)
+    for _ in range(EPOCHS):
+        rng.shuffle(examples)
+        for batch in minibatch(examples, size=16):
+            nlp.update(batch, sgd=optimizer)
+    # Ship weights only: a fresh pipeline receives the trained model, so the saved vocabulary
+    # holds spaCy's base strings and none of the training words.
+    clean = spacy.blank("en")
+    shipped = cast(TextCategorizer, clean.add_pipe("textcat", config=TEXTCAT_CONFIG))
+    for label in textcat.labels:
+        shipped.add_label(label)
+    clean.initialize()
+    shipped.model.from_bytes(textcat.model.to_bytes())
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    clean.to_disk(out_dir)
+    return len(examples)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(prog="python -m nlp.train", description=__doc__)
+    parser.add_argument("--data", type=Path, default=None, help="shared data root")
+    parser.add_argument("--out", type=Path, default=MODEL_DIR, help="output pipeline folder")
+    args = parser.parse_args(argv)
+    data_dir = args.data or default_data_dir()
+    n = train(data_dir, args.out)
+    print(f"trained textcat on {n} examples -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""The ``nlp`` click group: streaming score command and its error messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from commsignal.cli_nlp import nlp_group
+
+
+def _write(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_score_round_trip(tmp_path: Path) -> None:
+    src = _write(
+        tmp_path / "in.jsonl",
+        [
+            json.dumps({"id": 1, "body": "how was your weekend? did the kids enjoy the beach?"}),
+            json.dumps({"id": 2, "body": "thanks, merged"}),
+            "",
+            json.dumps({"id": 3, "body": "lol 😂"}),
+        ],
+    )
+    out = tmp_path / "out.jsonl"
+    res = CliRunner().invoke(
+        nlp_group, ["score", "--input", str(src), "--text-field", "body", "--output", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    assert res.output.strip().splitlines() == [f"scored 3 messages, 2 small talk -> {out}"]
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == [1, 2, 3]
+    assert rows[0]["is_small_talk"] is True and "personal_question" in rows[0]["cues"]
+    assert rows[1]["is_small_talk"] is False and rows[1]["cues"] == ["thanks"]
+    assert rows[2]["body"] == "lol 😂"
+    assert all(r["small_talk"] == round(r["small_talk"], 4) for r in rows)
+
+
+def test_score_bad_json_line_reports_line_number(tmp_path: Path) -> None:
+    src = _write(tmp_path / "in.jsonl", [json.dumps({"text": "hi"}), "{not json"])
+    out = tmp_path / "out.jsonl"
+    res = CliRunner().invoke(nlp_group, ["score", "--input", str(src), "--output", str(out)])
+    assert res.exit_code == 1
+    assert "in.jsonl:2: not valid JSON" in res.output
+    assert not out.exists()
+
+
+def test_score_missing_field_suggests_text_field(tmp_path: Path) -> None:
+    src = _write(tmp_path / "in.jsonl", [json.dumps({"message": "hi"})])
+    res = CliRunner().invoke(
+        nlp_group, ["score", "--input", str(src), "--output", str(tmp_path / "o.jsonl")]
+    )
+    assert res.exit_code == 1
+    assert "in.jsonl:1: no field 'text'" in res.output and "--text-field" in res.output
+
+
+def test_score_missing_file(tmp_path: Path) -> None:
+    res = CliRunner().invoke(
+        nlp_group, ["score", "--input", str(tmp_path / "nope.jsonl"), "--output", "o.jsonl"]
+    )
+    assert res.exit_code == 1
+    assert "input file not found" in res.output
+
+
+def test_evaluate_without_data_is_a_clear_error(tmp_path: Path) -> None:
+    res = CliRunner().invoke(nlp_group, ["evaluate", "--data", str(tmp_path)])
+    assert res.exit_code == 1
+    assert "reference data not found" in res.output and "COMMSIGNAL_SHARED_DATA" in res.output
+
+
+def test_every_command_has_help() -> None:
+    for name in ("score", "evaluate"):
+        res = CliRunner().invoke(nlp_group, [name, "--help"])
+        assert res.exit_code == 0
+        assert len(res.output.split("\n\n")[1].strip()) > 20

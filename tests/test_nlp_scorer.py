@@ -1,0 +1,161 @@
+"""Pins the small-talk scorer's behaviour on hand-written chat messages."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import pytest
+
+from nlp import CUE_CATEGORIES, MessageFeatures, SmallTalkScorer
+from nlp.features import PLEASANTRY_CATEGORIES, SMALL_TALK_CATEGORIES
+
+
+@pytest.fixture(scope="module")
+def scorer() -> SmallTalkScorer:
+    return SmallTalkScorer()
+
+
+CATEGORY_EXAMPLES = {
+    "family": "my daughter started kindergarten today",
+    "weekend": "finally a long weekend",
+    "holidays": "what are you doing for thanksgiving",
+    "food": "that ramen place downtown is amazing",
+    "sport": "the astros won in overtime",
+    "weather": "it's freezing out there",
+    "pets": "our new puppy chewed my shoes",
+    "hobbies": "just finished the season finale, no spoilers",
+    "travel": "back from a week in hawaii",
+    "health": "I caught a cold, feeling awful",
+    "celebrations": "happy birthday Maria!",
+    "personal_question": "how have you been?",
+    "humour": "hahahaha brilliant",
+    "emoji": "see you there 🎉",
+}
+
+
+def test_cue_categories_cover_smalltalk_and_pleasantries() -> None:
+    assert set(CUE_CATEGORIES) == set(SMALL_TALK_CATEGORIES) | set(PLEASANTRY_CATEGORIES)
+    assert set(CATEGORY_EXAMPLES) == set(SMALL_TALK_CATEGORIES)
+
+
+@pytest.mark.parametrize("category", sorted(CATEGORY_EXAMPLES))
+def test_each_category_is_detected(scorer: SmallTalkScorer, category: str) -> None:
+    f = scorer.score(CATEGORY_EXAMPLES[category])
+    assert category in f.cues
+    assert f.cues == tuple(sorted(f.cues))
+
+
+@pytest.mark.parametrize("category", sorted(set(CATEGORY_EXAMPLES) - {"emoji", "travel"}))
+def test_one_topical_cue_is_enough_for_small_talk(scorer: SmallTalkScorer, category: str) -> None:
+    assert scorer.score(CATEGORY_EXAMPLES[category]).is_small_talk
+
+
+def test_weak_cues_alone_are_not_enough(scorer: SmallTalkScorer) -> None:
+    # An emoji is often an acknowledgement and travel is often a business trip.
+    assert not scorer.score(CATEGORY_EXAMPLES["emoji"]).is_small_talk
+    assert not scorer.score(CATEGORY_EXAMPLES["travel"]).is_small_talk
+    assert scorer.score("back from a week in hawaii, the beach was amazing").is_small_talk
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "thanks, merged",
+        "good morning!",
+        "thanks!",
+        "hi all",
+        "bye, see you tomorrow",
+        "how are you doing?",
+        "thanks :)",
+        "cheers, have a good evening",
+    ],
+)
+def test_pleasantries_alone_are_not_small_talk(scorer: SmallTalkScorer, text: str) -> None:
+    f = scorer.score(text)
+    assert f.is_pleasantry
+    assert not f.is_small_talk
+    assert f.small_talk < 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how was your weekend? did the kids enjoy the beach?",
+        "how are the kids?",
+        "happy friday! :tada: any plans?",
+        "lol the dog stole my sandwich again 😂",
+        "enjoy your vacation!",
+        "did you see the game last night?",
+    ],
+)
+def test_small_talk_examples(scorer: SmallTalkScorer, text: str) -> None:
+    f = scorer.score(text)
+    assert f.is_small_talk
+    assert f.small_talk >= 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can you review PR 1234 before the meeting?",
+        "Deployed v2.3.1 to staging, see https://ci.example.com/build/42",
+        "sudo apt-get install gparted, then reboot",
+        "ok",
+        "the invoice for Q3 is attached, please approve",
+        "ETA on the migration?",
+    ],
+)
+def test_work_messages_are_not_small_talk(scorer: SmallTalkScorer, text: str) -> None:
+    f = scorer.score(text)
+    assert not f.is_small_talk
+    assert f.small_talk < 0.3
+
+
+def test_task_talk_outweighs_a_stray_cue(scorer: SmallTalkScorer) -> None:
+    stray = scorer.score("deploy the hotfix to the server over the weekend, logs in /var/log/app/")
+    assert not stray.is_small_talk
+    assert "weekend" in stray.cues
+
+
+def test_questions(scorer: SmallTalkScorer) -> None:
+    assert scorer.score("is the build green").is_question
+    assert scorer.score("build is green?").is_question
+    assert not scorer.score("the build is green").is_question
+
+
+def test_mentions(scorer: SmallTalkScorer) -> None:
+    assert scorer.score("<@U024BE7LH> and @ann please look").mentions == 2
+    assert scorer.score("<@U024BE7LH|ann> thanks").mentions == 1
+    assert scorer.score("mail me at ann@example.com").mentions == 0
+    irc = scorer.score("int256: was this using gparted or gpart?")
+    assert irc.mentions == 1
+    assert irc.n_tokens == 7  # the address is not content
+    assert scorer.score("note: the build is red").mentions == 0
+
+
+def test_score_many_equals_score(scorer: SmallTalkScorer) -> None:
+    texts = [*CATEGORY_EXAMPLES.values(), "thanks, merged", "", "int256: sudo reboot", "🎉🎉"]
+    assert list(scorer.score_many(iter(texts), batch_size=3)) == [scorer.score(t) for t in texts]
+
+
+def test_features_are_frozen_and_serialisable(scorer: SmallTalkScorer) -> None:
+    f = scorer.score("how are the kids?")
+    assert isinstance(f, MessageFeatures)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        f.small_talk = 0.0  # type: ignore[misc]
+    d = f.as_dict()
+    assert d["cues"] == list(f.cues) and d["is_small_talk"] is True
+
+
+def test_threshold_is_respected() -> None:
+    strict = SmallTalkScorer(threshold=0.99, use_textcat=False)
+    f = strict.score("finally a long weekend")
+    assert 0.5 < f.small_talk < 0.99
+    assert not f.is_small_talk
+
+
+def test_build_is_cheap() -> None:
+    t0 = time.perf_counter()
+    SmallTalkScorer()
+    assert time.perf_counter() - t0 < 1.0
