@@ -172,10 +172,6 @@ class DetectConfig(_Model):
         ],
         description="Names that mark a remote-access tool in client app, user agent or device.",
     )
-    corroborating_only: list[str] = Field(
-        default_factory=lambda: ["low_small_talk", "low_participation", "camera_avoidance"],
-        description="Detectors that can raise a score only when a strong detector fired too.",
-    )
 
     @field_validator("hosting_cidrs")
     @classmethod

@@ -77,7 +77,7 @@ def run_digest(
             "generated_at": time.time(),
             "n_people": len(ranked),
             "n_high": digest["summary"]["high"],
-            "body": json.dumps(pseudonymous, default=str),
+            "digest_json": json.dumps(pseudonymous, default=str),
         },
         pk="week",
     )

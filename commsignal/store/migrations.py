@@ -167,7 +167,7 @@ CREATE TABLE digests (
     generated_at REAL NOT NULL,
     n_people INTEGER NOT NULL,
     n_high INTEGER NOT NULL,
-    body TEXT NOT NULL                 -- the digest JSON (pseudonymous)
+    digest_json TEXT NOT NULL          -- the digest (pseudonymous)
 );
 CREATE TABLE _cursors (
     source TEXT NOT NULL,

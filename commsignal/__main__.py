@@ -1,0 +1,5 @@
+"""`python -m commsignal` runs the CLI."""
+
+from commsignal.cli import main
+
+main()

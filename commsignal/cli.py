@@ -1,0 +1,241 @@
+"""The `commsignal` command line: thin commands over the library's stages."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from commsignal import __version__
+from commsignal.cli_context import AppContext, pass_app
+from commsignal.cli_logins import logins_command
+from commsignal.cli_nlp import nlp_group
+from commsignal.cli_slack import slack_export_command
+from commsignal.config import ConfigError
+from commsignal.weeks import parse_week
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="COMMSIGNAL_CONFIG",
+    help="TOML config file (env COMMSIGNAL_CONFIG). Built-in defaults when omitted.",
+)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="COMMSIGNAL_DB",
+    help="SQLite database file (env COMMSIGNAL_DB; default ./commsignal.db).",
+)
+@click.version_option(__version__, prog_name="commsignal")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None, db_path: Path | None) -> None:
+    """Explainable weekly insider-risk digests from Slack, Microsoft 365 and login metadata."""
+    ctx.obj = AppContext(config_path=config_path, db_override=db_path)
+
+
+@cli.command()
+@click.option("--out", "out_dir", default="./commsignal-demo", show_default=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the demo database, logs and digest.")
+@click.option("--seed", default=7, show_default=True, help="Seed of the simulated organisation.")
+@click.option("--people", default=200, show_default=True, help="Number of simulated employees.")
+@click.option("--weeks", default=4, show_default=True, help="Number of simulated weeks.")
+@click.option("--quiet", is_flag=True, help="No progress output.")
+def demo(out_dir: Path, seed: int, people: int, weeks: int, quiet: bool) -> None:
+    """Run the whole pipeline on a simulated organisation served by loopback fake Slack and Graph servers."""
+    from commsignal.demo.run import run_demo
+
+    result = run_demo(out_dir, seed=seed, n_people=people, weeks=weeks, progress=not quiet)
+    click.echo(f"Digest for {result.week}: {', '.join(str(p) for p in result.paths)}")
+    high = [p for p in result.digest["people"] if p["level"] == "high"]
+    click.echo(f"{len(high)} people at level high; open the HTML file to read why.")
+
+
+@cli.command()
+@click.argument("source", type=click.Choice(["all", "slack", "m365", "logins"]), default="all")
+@click.option("--no-progress", is_flag=True, help="No progress bars.")
+@pass_app
+def sync(app: AppContext, source: str, no_progress: bool) -> None:
+    """Pull new data from the configured sources (Slack, Microsoft 365, login files) into the store."""
+    from commsignal.sync import SyncError, sync_sources
+
+    try:
+        lines = sync_sources(app, source, progress=not no_progress)
+    except (SyncError, ConfigError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in lines:
+        click.echo(line)
+
+
+@cli.group(name="import")
+def import_group() -> None:
+    """Import data from files: a Slack workspace export or login logs."""
+
+
+import_group.add_command(slack_export_command)
+import_group.add_command(logins_command)
+cli.add_command(nlp_group)
+
+
+def _formats(value: str) -> list[str]:
+    formats = [f.strip() for f in value.split(",") if f.strip()]
+    bad = [f for f in formats if f not in ("html", "md", "json")]
+    if bad or not formats:
+        raise click.BadParameter(f"use a comma-separated list of html, md, json (got {value!r})")
+    return formats
+
+
+@cli.command()
+@click.option("--week", help="ISO week such as 2026-W47 (default: the newest week with data).")
+@click.option("--format", "formats", default="html,md,json", show_default=True, help="Comma-separated formats: html, md, json.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: [digest] out_dir).")
+@click.option("--reveal", is_flag=True, help="Show names instead of pseudonyms (needs --reason; audited).")
+@click.option("--reason", help="Why names are revealed; written to the audit log.")
+@pass_app
+def digest(app: AppContext, week: str | None, formats: str, out_dir: Path | None, reveal: bool, reason: str | None) -> None:
+    """Compute the week's features and findings and write the ranked, explained risk digest."""
+    from commsignal.audit import record
+    from commsignal.detect import RuleError
+    from commsignal.pipeline import latest_complete_week, run_digest
+
+    fmts = _formats(formats)
+    if reveal and not reason:
+        raise click.ClickException("--reveal needs --reason TEXT: revealing names is written to the audit log.")
+    config = app.config()
+    db = app.db()
+    if week:
+        try:
+            parse_week(week)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+    else:
+        week = latest_complete_week(db, config.digest.timezone)
+    try:
+        result = run_digest(db, config, week, app.pseudonyms(), out_dir, fmts, reveal=reveal)
+    except RuleError as exc:
+        raise click.ClickException(str(exc)) from None
+    if reveal:
+        record(db, "reveal-digest", target=week, reason=reason or "")
+    for path in result.paths:
+        click.echo(str(path))
+
+
+@cli.command()
+@click.argument("pseudonym")
+@click.option("--reason", required=True, help="Why this person is revealed; written to the audit log.")
+@pass_app
+def reveal(app: AppContext, pseudonym: str, reason: str) -> None:
+    """Show who a pseudonym stands for, recording who asked and why in the audit log."""
+    from commsignal.audit import record
+
+    db = app.db()
+    rows = list(db.query("select person_id, display_name, email, team from people where person_id = ?", [pseudonym]))
+    if not rows:
+        raise click.ClickException(f"no person with pseudonym {pseudonym}. Fix: copy it from a digest (it starts with 'p-').")
+    if len(reason.strip()) < 5:
+        raise click.ClickException("--reason must say why (at least a few words); it is kept in the audit log.")
+    record(db, "reveal", target=pseudonym, reason=reason)
+    row = rows[0]
+    click.echo(f"{row['person_id']}: {row['display_name'] or ''} <{row['email']}> team {row['team'] or '-'}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_app
+def status(app: AppContext, as_json: bool) -> None:
+    """Show what the store holds and when each source last synced."""
+    from commsignal.status import store_status
+
+    info = store_status(app.db())
+    if as_json:
+        click.echo(json.dumps(info, indent=2, sort_keys=True))
+        return
+    click.echo(f"database: {app.db_path}")
+    for name, n in info["counts"].items():
+        click.echo(f"  {name:<14}{n:>10}")
+    for source, s in info["sources"].items():
+        click.echo(f"{source}: last sync {s['last_sync'] or 'never'}")
+        for key, cursor in s["cursors"].items():
+            click.echo(f"  {key}: {json.dumps(cursor, sort_keys=True)}")
+
+
+@cli.command()
+@click.option("--older-than", "days", type=int, help="Delete activity older than this many days.")
+@click.option("--all", "everything", is_flag=True, help="Delete all collected data (keeps the audit log).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_app
+def purge(app: AppContext, days: int | None, everything: bool, yes: bool) -> None:
+    """Delete collected activity older than a number of days, or everything, keeping the audit log."""
+    from commsignal.audit import purge_data, record
+
+    if (days is None) == (not everything):
+        raise click.ClickException("give exactly one of --older-than DAYS or --all")
+    if not yes and sys.stdin.isatty() and not click.confirm("Delete the data?", default=False):
+        raise click.ClickException("nothing deleted")
+    cutoff = None if everything else time.time() - days * 86400  # type: ignore[operator]
+    counts = purge_data(app.db(), cutoff)
+    record(app.db(), "purge", target="all" if everything else f"older than {days} days", reason="")
+    click.echo(", ".join(f"{table}: {n}" for table, n in counts.items()) or "nothing to delete")
+
+
+@cli.command()
+@pass_app
+def serve(app: AppContext) -> None:
+    """Run the scheduled sync and digest jobs from [schedule] until interrupted."""
+    from commsignal.schedule import build_scheduler
+
+    config = app.config()
+    if not config.schedule.jobs:
+        raise click.ClickException(
+            f"{config.source_name}: [schedule] has no jobs. Fix: add [[schedule.jobs]] entries "
+            "(see config/commsignal.example.toml)."
+        )
+    scheduler = build_scheduler(app, blocking=True)
+    for job in scheduler.get_jobs():
+        click.echo(f"{job.id}: {job.trigger}")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+
+
+@cli.group()
+def rules() -> None:
+    """List detector rules and run their inline test cases."""
+
+
+@rules.command(name="list")
+@pass_app
+def rules_list(app: AppContext) -> None:
+    """Print every enabled rule with its strength and weight."""
+    from commsignal.detect import load_rules
+
+    for r in load_rules(app.config().detect.rules_dir):
+        click.echo(f"{r.id:<24} v{r.version} {r.strength:<6} weight {r.weight:.2f}  {r.name}")
+
+
+@rules.command(name="test")
+@pass_app
+def rules_test(app: AppContext) -> None:
+    """Run every rule's inline positive and negative cases; exits non-zero on a failure."""
+    from commsignal.detect import evaluate_rule, load_rules
+
+    failures = 0
+    for r in load_rules(app.config().detect.rules_dir):
+        for t in r.tests:
+            fired = evaluate_rule(r, t.features) is not None
+            ok = fired == t.expect
+            failures += not ok
+            click.echo(f"{'ok  ' if ok else 'FAIL'} {r.id}: {t.name}")
+    if failures:
+        raise click.ClickException(f"{failures} rule test(s) failed")
+
+
+def main() -> None:
+    """Entry point for `python -m commsignal`."""
+    cli(prog_name="commsignal")

@@ -1,0 +1,115 @@
+"""The store: migrations from an empty file, file modes, cursors, idempotent ingest and the text-free schema."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from commsignal.ingest import Ingestor
+from commsignal.models import Account, Page, RawMessage
+from commsignal.privacy import Pseudonymizer, load_or_create_key
+from commsignal.store import open_db
+from commsignal.store.cursors import get_cursor, put_cursor
+from commsignal.store.migrations import migrations
+
+EXPECTED_TABLES = {
+    "people", "accounts", "conversations", "messages", "reactions", "meetings", "attendance",
+    "login_events", "sessions", "person_weeks", "findings", "digests", "_cursors", "_runs",
+    "audit_log", "quarantine",
+}
+
+
+def test_migrations_from_empty_file(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "new.db")
+    assert EXPECTED_TABLES <= set(db.table_names())
+    assert [m.name for m in migrations.applied(db)] == ["m001_initial"]
+    assert migrations.pending(db) == []
+    # reopening applies nothing twice
+    db2 = open_db(tmp_path / "new.db")
+    assert len(migrations.applied(db2)) == 1
+
+
+def test_database_file_mode_is_0600(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "secret.db"
+        open_db(path)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_wal_mode(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "wal.db")
+    assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
+def test_generated_key_is_0600_and_stable(tmp_path: Path) -> None:
+    first = load_or_create_key(tmp_path / "x.db", None)
+    second = load_or_create_key(tmp_path / "x.db", None)
+    assert first.generated_key_path is not None
+    assert stat.S_IMODE(first.generated_key_path.stat().st_mode) == 0o600
+    assert first.for_email("A@Example.com ") == second.for_email("a@example.com")
+    configured = load_or_create_key(tmp_path / "x.db", "configured-key")
+    assert configured.generated_key_path is None
+    assert configured.for_email("a@example.com") != first.for_email("a@example.com")
+
+
+def test_no_text_column_anywhere(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "t.db")
+    for table in db.table_names():
+        columns = {c.name for c in db.table(table).columns}
+        assert not columns & {"text", "body", "content", "subject"}, table
+
+
+def test_cursor_roundtrip_and_unchanged_write(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "c.db")
+    assert get_cursor(db, "slack", "history", "C1") is None
+    assert put_cursor(db, "slack", "history", "C1", {"ts": "1.5"}) is True
+    assert put_cursor(db, "slack", "history", "C1", {"ts": "1.5"}) is False
+    assert get_cursor(db, "slack", "history", "C1") == {"ts": "1.5"}
+
+
+def _page(text: str) -> Page:
+    return Page(
+        source="slack",
+        resource="history",
+        partition="C1",
+        cursor={"ts": "2.0"},
+        accounts=[Account("slack", "U1", "ann@example.com", "Ann"), Account("slack", "B1", is_bot=True)],
+        messages=[
+            RawMessage("slack", "C1:1.0", "C1", "U1", 1.0, text, reactions=(("U2", "tada"),)),
+            RawMessage("slack", "C1:2.0", "C1", "B1", 2.0, "deploy finished", subtype="bot_message"),
+        ],
+    )
+
+
+def test_ingest_is_idempotent_and_drops_bots(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "i.db")
+    ingestor = Ingestor(db, Pseudonymizer(b"k"), None)
+    first = ingestor.write(_page("hello"))
+    assert first.written["messages"] == 1 and first.cursors == 1
+    assert db.execute("select count(*) from messages").fetchone()[0] == 1
+    assert db.execute("select count(*) from people").fetchone()[0] == 1
+    again = ingestor.write(_page("hello"))
+    assert again.total == 0
+
+
+def test_people_are_pseudonymous_ids(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "p.db")
+    Ingestor(db, Pseudonymizer(b"k"), None).write(_page("hi"))
+    pid = db.execute("select person_id from messages").fetchone()[0]
+    assert pid.startswith("p-") and "ann" not in pid
+
+
+def test_text_never_stored(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    db = open_db(path)
+    sentinel = "CS-SENTINEL-store-test-91c2"
+    Ingestor(db, Pseudonymizer(b"k"), None).write(_page(f"my kid scored {sentinel}"))
+    db.conn.close()
+    for suffix in ("", "-wal"):
+        file = Path(str(path) + suffix)
+        if file.exists():
+            assert sentinel.encode() not in file.read_bytes()
