@@ -85,14 +85,19 @@ def upsert_changed(db: Database, table: str, rows: Sequence[dict[str, Any]]) -> 
         return 0
     pk = _PKS[table]
     cols = list(rows[0].keys())
+    select = ", ".join(f"[{c}]" for c in cols)
     existing: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for start in range(0, len(rows), 400):
-        chunk = rows[start : start + 400]
-        where = " or ".join("(" + " and ".join(f"[{k}] = ?" for k in pk) + ")" for _ in chunk)
-        params = [r[k] for r in chunk for k in pk]
-        select = ", ".join(f"[{c}]" for c in cols)
-        for found in db.query(f"select {select} from [{table}] where {where}", params):
-            existing[tuple(found[k] for k in pk)] = found
+    # group by the leading key columns so each lookup is one indexed `last_key in (...)` query
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for r in rows:
+        groups.setdefault(tuple(r[k] for k in pk[:-1]), []).append(r[pk[-1]])
+    lead = "".join(f"[{k}] = ? and " for k in pk[:-1])
+    for prefix, keys in groups.items():
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            sql = f"select {select} from [{table}] where {lead}[{pk[-1]}] in ({', '.join('?' * len(chunk))})"
+            for found in db.query(sql, [*prefix, *chunk]):
+                existing[tuple(found[k] for k in pk)] = found
     changed = []
     for r in rows:
         old = existing.get(tuple(r[k] for k in pk))
