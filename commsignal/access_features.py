@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-# an egress address used by more people than this is an office or carrier NAT, not shared infrastructure
-MAX_PEOPLE_PER_SHARED_IP = 4
+# an address or device label used by more people than this is an office NAT, a carrier, or an
+# operating-system/browser label from sign-in logs: not one machine behind several identities
+MAX_PEOPLE_SHARING = 4
 HANDOVER_WINDOW_S = 60 * 60
 WORKDAY_HOURS = range(8, 19)
 
@@ -171,14 +172,14 @@ def shared_infrastructure(db: Database, start: float, end: float) -> dict[str, d
             ip_people[e["ip"]].add(e["person_id"])
     out: dict[str, dict[str, Any]] = {}
     for device, people in device_people.items():
-        if len(people) < 2:
+        if not 2 <= len(people) <= MAX_PEOPLE_SHARING:
             continue
         for pid in people:
             f = out.setdefault(pid, {"shared_devices": [], "shared_ips": [], "handovers": 0, "shared_with": []})
             f["shared_devices"].append(device)
             f["shared_with"] = sorted(set(f["shared_with"]) | (people - {pid}))
     for ip, people in ip_people.items():
-        if not 2 <= len(people) <= MAX_PEOPLE_PER_SHARED_IP:
+        if not 2 <= len(people) <= MAX_PEOPLE_SHARING:
             continue
         for pid in people:
             f = out.setdefault(pid, {"shared_devices": [], "shared_ips": [], "handovers": 0, "shared_with": []})
