@@ -421,6 +421,8 @@ class Ingestor:
 _SYSTEM_SUBTYPES = frozenset(
     {
         "bot_message",
+        "bot_add",
+        "bot_remove",
         "channel_join",
         "channel_leave",
         "channel_topic",
