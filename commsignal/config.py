@@ -146,7 +146,7 @@ class LoginsConfig(_Model):
     timezone: str | None = Field(None, description="Zone of naive timestamps when a source does not say; unset means naive timestamps are an error.")
     include_machine_accounts: bool = Field(False, description="Keep Windows machine accounts (NAME$).")
     include_network_logons: bool = Field(False, description="Keep Windows network logons (type 3).")
-    idle_timeout_hours: float = Field(12.0, gt=0, description="Gap without any evidence after which an open session is closed as 'timeout'.")
+    idle_timeout_hours: float = Field(24.0, gt=0, description="Gap without any evidence after which an open session is closed as 'timeout' (long enough that a night without activity does not cut a multi-day session).")
     sources: list[LoginSource] = Field(default_factory=list, description="Logs imported by `commsignal sync logins`.")
 
     _tz = field_validator("timezone")(_check_tz)

@@ -98,14 +98,25 @@ def upsert_changed(db: Database, table: str, rows: Sequence[dict[str, Any]]) -> 
             sql = f"select {select} from [{table}] where {lead}[{pk[-1]}] in ({', '.join('?' * len(chunk))})"
             for found in db.query(sql, [*prefix, *chunk]):
                 existing[tuple(found[k] for k in pk)] = found
+    new: dict[tuple[Any, ...], dict[str, Any]] = {}
     changed = []
     for r in rows:
-        old = existing.get(tuple(r[k] for k in pk))
-        if old is None or any(old.get(c) != _sqlite_value(r[c]) for c in cols):
+        key = tuple(r[k] for k in pk)
+        old = existing.get(key)
+        if old is None:
+            new[key] = r  # a key repeated within one batch keeps its last version
+        elif any(old.get(c) != _sqlite_value(r[c]) for c in cols):
             changed.append(r)
+    if new:
+        # plain inserts of plain values: sqlite-utils' per-value conversion would cost 3x here
+        names = ", ".join(f"[{c}]" for c in cols)
+        db.conn.executemany(
+            f"insert into [{table}] ({names}) values ({', '.join('?' * len(cols))})",
+            [[_sqlite_value(r[c]) for c in cols] for r in new.values()],
+        )
     if changed:
         db.table(table).upsert_all(changed, pk=pk, batch_size=max(1, 999 // len(cols)))
-    return len(changed)
+    return len(new) + len(changed)
 
 
 def _sqlite_value(value: Any) -> Any:
@@ -132,6 +143,8 @@ class Ingestor:
         self._email_person: dict[str, str] = {
             r["email"]: r["person_id"] for r in db.query("select email, person_id from people")
         }
+        self._local_part: dict[str, str] | None = None
+        self._login_person: dict[str, str] = {}
 
     def person_for(self, source: str, account_id: str) -> str:
         """Person id of a platform account (an email address is accepted as an account id too)."""
@@ -144,15 +157,20 @@ class Ingestor:
 
     def person_for_login(self, user: str) -> str:
         """Person id for the user string of a login log (UPN, email, DOMAIN\\name or bare name)."""
+        known = self._login_person.get(user)
+        if known is not None:
+            return known
         u = user.strip().lower()
         if "\\" in u:
             u = u.split("\\", 1)[1]
         if "@" in u:
-            return self._email_person.get(u) or self.pseudonyms.for_email(u)
-        for email, pid in self._email_person.items():
-            if email.split("@", 1)[0] == u:
-                return pid
-        return self.pseudonyms.for_account("login", u)
+            pid = self._email_person.get(u) or self.pseudonyms.for_email(u)
+        else:
+            if self._local_part is None or len(self._local_part) != len(self._email_person):
+                self._local_part = {e.split("@", 1)[0]: p for e, p in self._email_person.items()}
+            pid = self._local_part.get(u) or self.pseudonyms.for_account("login", u)
+        self._login_person[user] = pid
+        return pid
 
     def write(self, page: Page) -> WriteStats:
         """Store one page and its cursor atomically.
@@ -243,6 +261,7 @@ class Ingestor:
             )
             if person_id and a.email:
                 self._email_person[canonical_email(a.email)] = person_id
+                self._login_person.clear()
                 people_rows.append(self._person_row(a, person_id, by_source_id))
         stats.add("accounts", upsert_changed(self.db, "accounts", account_rows))
         for row in people_rows:
@@ -415,7 +434,17 @@ class Ingestor:
             }
             for e in events
         ]
-        return upsert_changed(self.db, "login_events", rows)
+        if not rows:
+            return 0
+        # an event id is a hash of the event's own fields, so a known id is the same event:
+        # ignoring it keeps re-imports idempotent without reading anything back
+        cols = list(rows[0])
+        before = self.db.conn.total_changes
+        self.db.conn.executemany(
+            f"insert or ignore into login_events ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
+            [[r[c] for c in cols] for r in rows],
+        )
+        return self.db.conn.total_changes - before
 
 
 _SYSTEM_SUBTYPES = frozenset(

@@ -1,0 +1,269 @@
+"""Windows Security logon events (NXLog/Winlogbeat JSON lines or .evtx) to LoginEvents.
+
+4624 logon, 4634 logoff, 4647 user-initiated logoff, 4800 lock, 4801 unlock, 4778 RDP reconnect,
+4779 RDP disconnect. The session key is the logon id (TargetLogonId; 4778/4779 call it LogonID),
+which is unique per computer only, so `host` always carries the computer name.
+
+Ignored by default (see ParseOptions): machine accounts (`NAME$`), built-in system accounts,
+network logons (type 3, one per file share or DC query, not a person at a keyboard) and the
+elevated twin of a UAC split-token logon (Windows logs an administrator's interactive logon twice,
+linked by TargetLinkedLogonId; lock and RDP events name only the non-elevated one, so keeping the
+twin would add a session that never ends).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from commsignal.models import LoginEvent
+from connectors.logins.common import (
+    BadRow,
+    NaiveTimestampError,
+    ParseOptions,
+    ParseResult,
+    clean,
+    dig,
+    event_id,
+    iter_json_records,
+    naive_with_offset,
+    obj,
+    parse_ts,
+    quarantine,
+    ts_key,
+)
+
+SOURCE = "windows"
+EVENTS = {
+    4624: "logon",
+    4634: "logoff",
+    4647: "logoff",
+    4800: "lock",
+    4801: "unlock",
+    4778: "reconnect",
+    4779: "disconnect",
+}
+SYSTEM_ACCOUNTS = frozenset({"system", "local service", "network service", "anonymous logon"})
+SYSTEM_PREFIXES = ("dwm-", "umfd-")
+NETWORK_LOGON_TYPES = frozenset({"3"})
+INTERACTIVE_LOGON_TYPES = frozenset({"2", "7", "10", "11", "12"})
+_ELEVATED = frozenset({"%%1842", "yes"})
+
+
+def parse_windows(path: str | Path, options: ParseOptions | None = None) -> Iterator[ParseResult]:
+    """Read Windows Security logon events from JSON lines (NXLog, Winlogbeat) or an .evtx file.
+
+    NXLog's EventTime is the collector's local time without a zone; when the record also has
+    EventReceivedTime (local) and @timestamp (UTC) the offset is derived from that pair, exactly and
+    per record (DST-safe); otherwise the declared time zone is used, else NaiveTimestampError.
+
+    Args:
+        path: the file.
+        options: time zone and which accounts and logon types to keep.
+
+    Returns:
+        An iterator of LoginEvent and Quarantined; other event ids are skipped.
+    """
+    opts = options or ParseOptions()
+    p = Path(path)
+    file = str(p)
+    tz = opts.tz()
+    records = _evtx_records(p) if p.suffix.lower() == ".evtx" else iter_json_records(p, SOURCE)
+    twins: set[tuple[str, str]] = set()
+    for item in records:
+        if not isinstance(item, tuple):
+            yield item
+            continue
+        line, rec = item
+        if not isinstance(rec, dict):
+            yield quarantine(SOURCE, file, line, "not a JSON object", rec)
+            continue
+        flat = _flatten(rec)
+        code = _int(flat.get("EventID"))
+        if code is None:
+            yield quarantine(SOURCE, file, line, "no EventID", rec)
+            continue
+        if code not in EVENTS:
+            continue
+        try:
+            ev = _event(code, flat, tz, file)
+        except NaiveTimestampError:
+            raise
+        except BadRow as exc:
+            yield quarantine(SOURCE, file, line, str(exc), rec)
+            continue
+        if _keep(ev, flat, opts, twins):
+            yield ev
+
+
+def _flatten(rec: dict[str, Any]) -> dict[str, Any]:
+    # one shape for all three exports: System fields plus EventData at the top level
+    winlog = rec.get("winlog")
+    if isinstance(winlog, dict):  # Winlogbeat: @timestamp is the event time (UTC)
+        flat = dict(winlog.get("event_data") or {})
+        flat["EventID"] = winlog.get("event_id") or dig(rec, "event", "code")
+        flat["Hostname"] = winlog.get("computer_name") or dig(rec, "host", "name")
+        flat["RecordNumber"] = winlog.get("record_id")
+        flat["_time"] = rec.get("@timestamp")
+        return flat
+    event = rec.get("Event")
+    if isinstance(event, dict):  # evtx JSON
+        system = event.get("System") or {}
+        data = event.get("EventData") or {}
+        flat = dict(data) if isinstance(data, dict) else {}
+        code = system.get("EventID")
+        flat["EventID"] = code.get("#text") if isinstance(code, dict) else code
+        flat["Hostname"] = system.get("Computer")
+        flat["RecordNumber"] = system.get("EventRecordID")
+        flat["_time"] = dig(system, "TimeCreated", "#attributes", "SystemTime")
+        return flat
+    flat = dict(rec)  # NXLog: flat already
+    flat["_time"] = None
+    return flat
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _event(code: int, f: dict[str, Any], tz: Any, file: str) -> LoginEvent:
+    rdp = code in (4778, 4779)
+    user = clean(f.get("AccountName") if rdp else f.get("TargetUserName"))
+    if not user:
+        raise BadRow(f"event {code} without a user name")
+    key = clean(f.get("LogonID") if rdp else f.get("TargetLogonId"))
+    host = clean(f.get("Hostname")) or clean(f.get("Computer"))
+    ts = _timestamp(f, tz, file)
+    logon_type = clean(f.get("LogonType"))
+    event = EVENTS[code]
+    if rdp:
+        ip, device = clean(f.get("ClientAddress")), clean(f.get("ClientName"))
+        client_app: str | None = (
+            "rdp" if str(f.get("SessionName", "")).upper().startswith("RDP") else None
+        )
+    else:
+        ip, device = clean(f.get("IpAddress")), clean(f.get("WorkstationName"))
+        client_app = "rdp" if logon_type == "10" else None
+    if event in ("lock", "unlock") or rdp:
+        interactive: bool | None = True
+    elif logon_type:
+        interactive = logon_type in INTERACTIVE_LOGON_TYPES
+    else:
+        interactive = None
+    record = clean(f.get("RecordNumber"))
+    host_id = (host or "").lower()
+    if record:
+        eid = event_id(SOURCE, host_id, record, code)
+    else:
+        eid = event_id(SOURCE, host_id, code, ts_key(ts), user.lower(), key)
+    return LoginEvent(
+        event_id=eid,
+        source=SOURCE,
+        user=user.lower(),  # Windows names are case-insensitive
+        ts=ts,
+        event=event,
+        session_key=key.lower() if key else None,
+        logon_type=logon_type,
+        ip=ip if ip not in ("::1", "127.0.0.1") else None,
+        device=device,
+        client_app=client_app,
+        interactive=interactive,
+        host=host,
+    )
+
+
+def _timestamp(f: dict[str, Any], tz: Any, file: str) -> float:
+    if f.get("_time"):
+        return parse_ts(f["_time"], tz, file)
+    raw = f.get("EventTime")
+    if raw is None:
+        raw = f.get("@timestamp")
+        if raw is None:
+            raise BadRow("no EventTime")
+        return parse_ts(raw, tz, file)
+    text = str(raw).strip()
+    try:
+        return parse_ts(text, None, file)
+    except NaiveTimestampError:
+        pass
+    offset = _collector_offset(f)
+    if offset is not None:
+        try:
+            return naive_with_offset(text, offset)
+        except ValueError as exc:
+            raise BadRow(f"bad EventTime {text[:40]!r}") from exc
+    return parse_ts(text, tz, file)
+
+
+def _collector_offset(f: dict[str, Any]) -> timedelta | None:
+    # EventReceivedTime is the collector's local clock, @timestamp the same moment in UTC
+    received, stamp = f.get("EventReceivedTime"), f.get("@timestamp")
+    if not received or not stamp:
+        return None
+    try:
+        local = naive_with_offset(str(received), timedelta(0))
+        utc = parse_ts(stamp, None, "")
+    except (ValueError, NaiveTimestampError):
+        return None
+    quarter_hours = round((local - utc) / 900.0)
+    if abs(quarter_hours) > 14 * 4:
+        return None
+    return timedelta(minutes=15 * quarter_hours)
+
+
+def _keep(
+    ev: LoginEvent, f: dict[str, Any], opts: ParseOptions, twins: set[tuple[str, str]]
+) -> bool:
+    name = ev.user
+    if name.endswith("$") and not opts.include_machine_accounts:
+        return False
+    system = name in SYSTEM_ACCOUNTS or name.startswith(SYSTEM_PREFIXES)
+    if system and not opts.include_system_accounts:
+        return False
+    if ev.logon_type in NETWORK_LOGON_TYPES and not opts.include_network_logons:
+        return False
+    if opts.include_linked_elevated or system or not ev.session_key:
+        return True
+    twin = ((ev.host or "").lower(), ev.session_key)
+    if ev.event == "logon":
+        linked = clean(f.get("TargetLinkedLogonId"))
+        elevated = str(f.get("ElevatedToken", "")).strip().lower() in _ELEVATED
+        if linked and linked.lower() != "0x0" and elevated:
+            twins.add(twin)
+            return False
+        twins.discard(twin)  # a logon id reused after a reboot is a new logon
+        return True
+    return twin not in twins
+
+
+def _evtx_records(path: Path) -> Iterator[tuple[int, Any] | Any]:
+    # records are numbered by position; a record the parser cannot decode is quarantined, not fatal
+    from evtx import PyEvtxParser
+
+    file = str(path)
+    records = iter(PyEvtxParser(file).records_json())
+    n = 0
+    failures = 0
+    while True:
+        n += 1
+        try:
+            rec = next(records)
+        except StopIteration:
+            return
+        except Exception as exc:  # the Rust parser raises plain RuntimeError/OSError per bad record
+            failures += 1
+            yield quarantine(SOURCE, file, n, f"unreadable evtx record: {exc}", "")
+            if failures > 1000:
+                return
+            continue
+        failures = 0
+        try:
+            yield (n, json.loads(obj(rec)["data"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            yield quarantine(SOURCE, file, n, f"unreadable evtx record: {exc}", str(rec)[:2000])

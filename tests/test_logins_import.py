@@ -1,0 +1,112 @@
+"""Login import end to end: batches, idempotence, quarantine, and the CLI's exit codes and errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from click.testing import CliRunner
+from sqlite_utils import Database
+
+from commsignal.cli_logins import EXIT_QUARANTINED, logins_command
+from commsignal.ingest import Ingestor
+from commsignal.login_import import LoginImportOptions, import_login_files
+from commsignal.privacy import Pseudonymizer
+from commsignal.store import open_db
+
+HEADER = "user,timestamp,event,ip,device,client_app,session_id\n"
+
+
+@dataclass
+class StandIn:
+    """The two things the command needs from the lead's AppContext."""
+
+    store: Database = field(default_factory=lambda: open_db(None))
+
+    def db(self) -> Database:
+        return self.store
+
+    def ingestor(self, scorer: bool = True) -> Ingestor:
+        return Ingestor(self.store, Pseudonymizer(b"k"), None)
+
+
+def _csv(tmp_path: Path, body: str, name: str = "l.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(HEADER + body)
+    return path
+
+
+def test_import_batches_idempotent_and_rebuilds_sessions(tmp_path: Path) -> None:
+    rows = "".join(
+        f"u{i % 7}@corp.com,2026-01-05T{8 + i % 10:02d}:{i % 60:02d}:00Z,logon,10.0.0.{i % 7},PC{i % 7},,s{i}\n"
+        for i in range(250)
+    )
+    path = _csv(tmp_path, rows + "broken line\n")
+    db = open_db(None)
+    ing = Ingestor(db, Pseudonymizer(b"k"), None)
+    opts = LoginImportOptions(batch_size=40)
+    first = import_login_files(db, ing, "csv", [path], opts)
+    assert (first.events_read, first.new_events, first.quarantined, first.users) == (250, 250, 1, 7)
+    assert first.sessions == 250 == db["sessions"].count
+    assert first.quarantine_examples == [f"{path}:252: expected 7 columns, got 1"]
+    again = import_login_files(db, ing, "csv", [path, path], opts)
+    assert (again.new_events, again.duplicates, again.new_quarantined) == (0, 500, 0)
+    assert db["login_events"].count == 250 and db["quarantine"].count == 1
+
+
+def test_cli_summary_and_exit_code(tmp_path: Path) -> None:
+    good = _csv(
+        tmp_path, "ann,2026-01-05T08:00:00Z,logon,,,,k\nann,2026-01-05T17:00:00Z,logoff,,,,k\n"
+    )
+    runner = CliRunner()
+    app = StandIn()
+    ok = runner.invoke(logins_command, ["--format", "csv", str(good)], obj=app)
+    assert ok.exit_code == 0, ok.output
+    assert "2 events read, 2 new" in ok.output and "1 sessions" in ok.output
+    bad = _csv(
+        tmp_path, "ann,2026-01-06T08:00:00Z,logon,,,,k2\nann,later,logoff,,,,k2\n", "bad.csv"
+    )
+    res = runner.invoke(logins_command, ["--format", "csv", str(bad)], obj=app)
+    assert res.exit_code == EXIT_QUARANTINED
+    assert "1 row(s) quarantined" in res.output and "bad.csv:3: bad timestamp 'later'" in res.output
+    [q] = app.store.query("select file, line, reason from quarantine")
+    assert q == {"file": str(bad.resolve()), "line": 3, "reason": "bad timestamp 'later'"}
+
+
+def test_cli_clear_errors(tmp_path: Path) -> None:
+    runner = CliRunner()
+    naive = _csv(tmp_path, "ann,2026-01-05 08:00:00,logon,,,,\n")
+    res = runner.invoke(logins_command, ["--format", "csv", str(naive)], obj=StandIn())
+    assert res.exit_code == 1 and "--timezone" in res.output and "Traceback" not in res.output
+    res = runner.invoke(
+        logins_command, ["--format", "csv", "--timezone", "UTC", str(naive)], obj=StandIn()
+    )
+    assert res.exit_code == 0
+    res = runner.invoke(logins_command, ["--format", "syslog", str(naive)], obj=StandIn())
+    assert res.exit_code == 1 and "unknown format 'syslog'" in res.output
+    res = runner.invoke(
+        logins_command, ["--format", "csv", str(tmp_path / "nope.csv")], obj=StandIn()
+    )
+    assert res.exit_code == 1 and "no such file" in res.output
+
+
+def test_cli_column_mapping(tmp_path: Path) -> None:
+    path = tmp_path / "vpn.csv"
+    path.write_text("Username,Time,Action\nann,2026-01-05T08:00:00Z,Connected\n")
+    args = [
+        "--format",
+        "csv",
+        "--column",
+        "user=Username",
+        "--column",
+        "timestamp=Time",
+        "--column",
+        "event=Action",
+        "--event",
+        "Connected=logon",
+        str(path),
+    ]
+    app = StandIn()
+    res = CliRunner().invoke(logins_command, args, obj=app)
+    assert res.exit_code == 0, res.output
+    assert [r["event"] for r in app.store.query("select event from login_events")] == ["logon"]
