@@ -1,0 +1,344 @@
+"""A loopback fake Microsoft Graph v1.0 serving a simulated World in Graph's real JSON shapes.
+
+The real msgraph-sdk client is pointed at it (demo and tests), so paging, delta links, throttling
+and the permission/licence errors a tenant really returns are all exercised without a tenant.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import socket
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+
+from commsignal.demo.fake_graph_render import Renderer, iso, parse_iso
+from commsignal.demo.world import SimMessage, World
+
+PROTECTED_API_MESSAGE = (
+    "Invoked API requires Protected API access in application-only context when not using "
+    "Resource Specific Consent. Visit https://docs.microsoft.com/en-us/graph/teams-protected-apis "
+    "for more details."
+)
+NO_PREMIUM_MESSAGE = "Neither tenant is B2C or tenant doesn't have premium license"
+DENIED_MESSAGE = "Insufficient privileges to complete the operation."
+
+
+@dataclass(slots=True)
+class ScriptedFault:
+    """Answer requests whose path contains `path` with this status and error (`times` None = always)."""
+
+    path: str
+    status: int
+    code: str
+    message: str
+    retry_after: int | None = None
+    times: int | None = None
+
+
+@dataclass(slots=True)
+class Faults:
+    """Random throttling (seeded) plus scripted errors; random faults never hit one URL > `max_consecutive` times in a row."""
+
+    fault_rate: float = 0.0
+    seed: int = 7
+    retry_after: tuple[int, ...] = (0, 1)
+    statuses: tuple[int, ...] = (429, 503)
+    max_consecutive: int = 2
+    scripted: list[ScriptedFault] = field(default_factory=list)
+
+    @staticmethod
+    def denied(path: str) -> ScriptedFault:
+        """403 a tenant returns when the app lacks the permission (or admin consent)."""
+        return ScriptedFault(path, 403, "Authorization_RequestDenied", DENIED_MESSAGE)
+
+    @staticmethod
+    def no_premium() -> ScriptedFault:
+        """403 /auditLogs/signIns returns without Microsoft Entra ID P1/P2."""
+        return ScriptedFault(
+            "/auditLogs/signIns",
+            403,
+            "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+            NO_PREMIUM_MESSAGE,
+        )
+
+    @staticmethod
+    def protected_api(path: str = "/chats/getAllMessages") -> ScriptedFault:
+        """403 for Teams protected APIs before Microsoft approved the app's access request."""
+        return ScriptedFault(path, 403, "Forbidden", PROTECTED_API_MESSAGE)
+
+    @staticmethod
+    def unauthorized(path: str = "/") -> ScriptedFault:
+        """401 for an invalid, expired or wrong-audience token."""
+        return ScriptedFault(
+            path,
+            401,
+            "InvalidAuthenticationToken",
+            "Access token validation failure. Invalid audience.",
+        )
+
+    @staticmethod
+    def long_throttle(path: str, retry_after: int = 600, times: int | None = None) -> ScriptedFault:
+        """429 with a Retry-After the SDK's retry middleware refuses to wait for (>= 180 s)."""
+        return ScriptedFault(
+            path, 429, "TooManyRequests", "Too many requests.", retry_after=retry_after, times=times
+        )
+
+
+class FakeGraph:
+    """Context manager running the fake on 127.0.0.1 (random port) in a background thread."""
+
+    def __init__(
+        self,
+        world: World,
+        faults: Faults | None = None,
+        empty_pages: bool = True,
+        latency_s: float = 0.0,
+    ) -> None:
+        self.world = world
+        self.latency_s = latency_s
+        self.faults = faults or Faults()
+        self.empty_pages = empty_pages
+        self.requests: Counter[str] = Counter()
+        self.auth_headers: set[str] = set()
+        self.faults_served = 0
+        self._lock = threading.Lock()
+        self._rng = random.Random(self.faults.seed)
+        self._consecutive: Counter[str] = Counter()
+        self._script_hits: Counter[int] = Counter()
+        self._cache: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[int, Any]] = {}
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.render = Renderer(world)
+        self.base_url = ""
+
+    def __enter__(self) -> FakeGraph:
+        return self.start()
+
+    def __exit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def start(self) -> FakeGraph:
+        """Bind a free loopback port and serve in a daemon thread."""
+        handler = type("Handler", (_Handler,), {"fake": self})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def total_requests(self) -> int:
+        """All requests served, faults included."""
+        return sum(self.requests.values())
+
+    # test hooks: change the tenant between delta rounds
+    def add_message(self, msg: SimMessage, now: float | None = None) -> None:
+        """Post a new message (channel or chat)."""
+        with self._lock:
+            self.render.messages.add(msg, now)
+
+    def edit_message(self, message_id: str, text: str, now: float) -> None:
+        """Edit a message's text; it reappears in delta and getAllMessages windows."""
+        with self._lock:
+            self.render.messages.edit(message_id, text, now)
+
+    def remove_message(self, message_id: str, now: float) -> None:
+        """Delete a message: `@removed` in channel delta, `deletedDateTime` elsewhere."""
+        with self._lock:
+            self.render.messages.remove(message_id, now)
+
+    def _fault(self, path: str, key: str) -> tuple[int, dict[str, Any], dict[str, str]] | None:
+        with self._lock:
+            for i, s in enumerate(self.faults.scripted):
+                if s.path in path and (s.times is None or self._script_hits[i] < s.times):
+                    self._script_hits[i] += 1
+                    self.faults_served += 1
+                    headers = (
+                        {"Retry-After": str(s.retry_after)} if s.retry_after is not None else {}
+                    )
+                    return s.status, _error(s.code, s.message), headers
+            if (
+                self.faults.fault_rate
+                and self._rng.random() < self.faults.fault_rate
+                and self._consecutive[key] < self.faults.max_consecutive
+            ):
+                self._consecutive[key] += 1
+                self.faults_served += 1
+                status = self._rng.choice(self.faults.statuses)
+                wait = self._rng.choice(self.faults.retry_after)
+                code = "TooManyRequests" if status == 429 else "ServiceUnavailable"
+                return status, _error(code, "Please retry later."), {"Retry-After": str(wait)}
+            self._consecutive[key] = 0
+        return None
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {
+        "error": {
+            "code": code,
+            "message": message,
+            "innerError": {"date": "2026-01-01T00:00:00", "request-id": str(uuid.uuid4())},
+        }
+    }
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeGraph
+    protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        # headers and body go out as separate writes: without this, Nagle + delayed ACK add 40 ms each
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        return  # quiet: tests and the demo print their own progress
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        parts = urlsplit(self.path)
+        path = unquote(parts.path)
+        query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        fake = self.fake
+        with fake._lock:
+            fake.requests[path] += 1
+            auth = self.headers.get("Authorization")
+            if auth:
+                fake.auth_headers.add(auth)
+        if fake.latency_s:
+            time.sleep(fake.latency_s)
+        fault = fake._fault(path, self.path)
+        if fault is not None:
+            self._send(*fault)
+            return
+        if not path.startswith("/v1.0/"):
+            self._send(404, _error("NotFound", "Unknown API version"), {})
+            return
+        try:
+            with fake._lock:
+                status, body = route(fake, path[len("/v1.0") :], query, parts.query)
+        except Exception as exc:  # a fake bug must surface as a 500, not a dropped connection
+            status, body = 500, _error("InternalServerError", f"fake graph: {exc!r}")
+        self._send(status, body, {})
+
+    def _send(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
+        data = json.dumps(body).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; odata.metadata=minimal")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+_ROUTES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^/users$"), "users"),
+    (re.compile(r"^/users/([^/]+)/manager$"), "manager"),
+    (re.compile(r"^/users/([^/]+)/mailboxSettings$"), "mailbox"),
+    (re.compile(r"^/users/([^/]+)/chats/getAllMessages(?:\(\))?$"), "chat_messages"),
+    (re.compile(r"^/teams$"), "teams"),
+    (re.compile(r"^/teams/([^/]+)/channels$"), "team_channels"),
+    (re.compile(r"^/teams/([^/]+)/channels/([^/]+)/messages/delta(?:\(\))?$"), "delta"),
+    (re.compile(r"^/users/([^/]+)/calendarView$"), "calendar"),
+    (re.compile(r"^/users/([^/]+)/onlineMeetings$"), "online_meetings"),
+    (re.compile(r"^/users/([^/]+)/onlineMeetings/([^/]+)/attendanceReports$"), "reports"),
+    (
+        re.compile(
+            r"^/users/([^/]+)/onlineMeetings/([^/]+)/attendanceReports/([^/]+)/attendanceRecords$"
+        ),
+        "records",
+    ),
+    (re.compile(r"^/communications/callRecords$"), "call_records"),
+    (re.compile(r"^/communications/callRecords/([^/]+)$"), "call_record"),
+    (re.compile(r"^/auditLogs/signIns$"), "signins"),
+]
+
+
+def route(
+    fake: FakeGraph, path: str, q: dict[str, str], raw_query: str
+) -> tuple[int, dict[str, Any]]:
+    """Dispatch one GET to the renderer and page its collection; (status, JSON body)."""
+    r = fake.render
+    for pattern, name in _ROUTES:
+        m = pattern.match(path)
+        if not m:
+            continue
+        args = m.groups()
+        # a paged collection is rendered once and sliced per page, until the tenant changes
+        key = (path, tuple(sorted((k, v) for k, v in q.items() if k != "$skiptoken")))
+        cached = fake._cache.get(key)
+        if cached is not None and cached[0] == r.messages.version:
+            result: Any = cached[1]
+        else:
+            result = getattr(r, name)(*args, q)
+            if isinstance(result, list | tuple):
+                if len(fake._cache) > 4096:
+                    fake._cache.clear()
+                fake._cache[key] = (r.messages.version, result)
+        if result is None:
+            return 404, _error(
+                "Request_ResourceNotFound",
+                f"Resource '{args[0] if args else path}' does not exist.",
+            )
+        if isinstance(result, dict):
+            return 200, result
+        if name == "delta":
+            items, delta_token = result
+            return 200, _page(fake, path, q, items, default_top=50, delta_token=delta_token)
+        return 200, _page(fake, path, q, result, default_top=_DEFAULT_TOP.get(name, 100))
+    return 404, _error("NotFound", f"No fake route for {path}")
+
+
+_DEFAULT_TOP = {"users": 100, "chat_messages": 50, "signins": 1000, "calendar": 10}
+
+
+def _page(
+    fake: FakeGraph,
+    path: str,
+    q: dict[str, str],
+    items: list[dict[str, Any]],
+    default_top: int,
+    delta_token: str | None = None,
+) -> dict[str, Any]:
+    """Slice one page; `$skiptoken` e<N> is an empty page that still links on (Graph does that)."""
+    top = max(1, int(q.get("$top") or default_top))
+    token = q.get("$skiptoken", "o0")
+    offset = int(token[1:])
+    base = {k: v for k, v in q.items() if k != "$skiptoken"}
+    link = lambda t: f"{fake.base_url}/v1.0{path}?" + urlencode({**base, "$skiptoken": t})  # noqa: E731
+    if token.startswith("e"):
+        return {"value": [], "@odata.nextLink": link(f"o{offset}")}
+    chunk = items[offset : offset + top]
+    body: dict[str, Any] = {"value": chunk}
+    end = offset + len(chunk)
+    if end < len(items):
+        # every third page boundary serves an empty page first, like getAllMessages and signIns do
+        empty_next = fake.empty_pages and (offset // top) % 3 == 0
+        body["@odata.nextLink"] = link(("e" if empty_next else "o") + str(end))
+    elif delta_token is not None:
+        body["@odata.deltaLink"] = f"{fake.base_url}/v1.0{path}?" + urlencode(
+            {"$deltatoken": delta_token}
+        )
+    return body
+
+
+__all__ = ["FakeGraph", "Faults", "ScriptedFault", "iso", "parse_iso"]

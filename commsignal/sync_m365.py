@@ -1,0 +1,415 @@
+"""Microsoft 365 sync: Graph resources -> pages -> Ingestor, each page with its cursor in one transaction.
+
+A resource the tenant refuses (permission, protected-API approval, licence, long throttling)
+becomes one notice line and the run goes on with the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, TypeVar
+
+from sqlite_utils import Database
+
+from commsignal.ingest import Ingestor, WriteStats
+from commsignal.models import Account, Attendance, Conversation, Meeting, Page, RawMessage
+from commsignal.store.cursors import get_cursor
+from connectors.errors import AuthError, ConnectorError
+from connectors.msgraph import mapping as mp
+from connectors.msgraph.settings import RESOURCES, GraphSettings
+
+SOURCE = mp.SOURCE
+ORDER = ("users", "chats", "channels", "calendar", "callrecords", "attendance", "signins")
+BATCH = 500
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class SyncReport:
+    """What one sync did: items read per resource, rows written, HTTP requests, and notices."""
+
+    items: dict[str, int] = field(default_factory=dict)
+    stats: WriteStats = field(default_factory=WriteStats)
+    requests: int = 0
+    notices: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rows_written(self) -> int:
+        """Rows, cursors and removals written (0 for an unchanged rerun)."""
+        return self.stats.total
+
+    def count(self, resource: str, n: int) -> None:
+        self.items[resource] = self.items.get(resource, 0) + n
+
+
+def iso(ts: float) -> str:
+    """Graph filter timestamp (UTC, second precision)."""
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def sync_m365(
+    db: Database, ingestor: Ingestor, settings: GraphSettings, progress: bool = False
+) -> SyncReport:
+    """Pull every configured Microsoft 365 resource into the store, resuming from stored cursors.
+
+    Args:
+        db: the open store (cursors are read from it; writes go through `ingestor`).
+        ingestor: writes each page and its cursor atomically.
+        settings: credentials, base URL, resources, window and retry policy.
+        progress: show a rich progress display on the terminal.
+
+    Returns:
+        A SyncReport; refused resources appear in `notices`, one line each.
+
+    Raises:
+        AuthError: Graph rejected the credentials for every resource attempted.
+    """
+    import time
+
+    started = time.perf_counter()
+    report = asyncio.run(_Run(db, ingestor, settings, progress).run())
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+class _Run:
+    """State of one sync run: user list, email map, meetings and call presence carried between steps."""
+
+    def __init__(
+        self, db: Database, ingestor: Ingestor, settings: GraphSettings, progress: bool
+    ) -> None:
+        self.db, self.ingestor, self.settings = db, ingestor, settings
+        self.report = SyncReport()
+        self.now = settings.current_time()
+        self.start = self.now - settings.window_days * 86400
+        self.users: list[str] = []
+        self.email_to_account: dict[str, str] = {}
+        self.meetings: dict[str, Meeting] = {}
+        self.online: dict[str, tuple[str, str]] = {}  # join url -> (organizer id, meeting key)
+        self.occurrences: dict[str, list[tuple[float, str]]] = {}
+        self.presence: dict[str, dict[str, mp.CallPresence]] = {}
+        self.call_meetings: dict[str, Meeting] = {}
+        self.attended: set[str] = set()
+        self.seen_chat: set[str] = set()
+        self.auth_failures = 0
+        self.progress: Any = None
+        self.show = progress
+
+    def write(self, page: Page) -> None:
+        self.report.stats.merge(self.ingestor.write(page))
+
+    def tick(self, resource: str, n: int) -> None:
+        self.report.count(resource, n)
+        if self.progress is not None:
+            self.progress.update(self.task, description=f"m365 {resource}", advance=n)
+
+    async def run(self) -> SyncReport:
+        from connectors.msgraph import connect
+
+        if self.show:
+            from rich.progress import Progress
+
+            self.progress = Progress(transient=True)
+            self.progress.start()
+            self.task = self.progress.add_task("m365", total=None)
+        try:
+            async with connect(self.settings) as src:
+                self.src = src
+                for name in ORDER:
+                    if name in self.settings.resources:
+                        await self.step(name)
+                if "callrecords" in self.settings.resources:
+                    self.write_call_presence()
+                self.report.requests = src.requests
+        finally:
+            if self.progress is not None:
+                self.progress.stop()
+        # 401 with nothing read at all: the credentials are wrong, not one permission
+        if self.auth_failures and not any(self.report.items.values()):
+            raise AuthError(
+                "Microsoft Graph rejected the credentials (401) for every resource",
+                "check [m365] tenant_id, client_id and client_secret or access_token",
+            )
+        return self.report
+
+    async def step(self, name: str) -> None:
+        try:
+            await getattr(self, "do_" + name)()
+        except AuthError as err:
+            self.auth_failures += 1
+            self.notice(name, err)
+        except ConnectorError as err:
+            self.notice(name, err)
+
+    def notice(self, name: str, err: ConnectorError) -> None:
+        self.report.notices.append(f"{RESOURCES[name].label} skipped: {err}")
+
+    async def each(self, items: Iterable[T], fn: Callable[[T], Awaitable[None]]) -> None:
+        """Run fn over items with bounded concurrency; the first ConnectorError stops the rest."""
+        sem = asyncio.Semaphore(max(1, self.settings.concurrency))
+        failed: list[ConnectorError] = []
+
+        async def one(item: T) -> None:
+            async with sem:
+                if failed:
+                    return
+                try:
+                    await fn(item)
+                except ConnectorError as err:
+                    failed.append(err)
+
+        await asyncio.gather(*(one(i) for i in items))
+        if failed:
+            raise failed[0]
+
+    def known_users(self) -> None:
+        """Users from the store when the users resource is not synced in this run."""
+        if self.users:
+            return
+        for row in self.db.query(
+            "select account_id, email from accounts where source = ? and deleted = 0 order by account_id",
+            [SOURCE],
+        ):
+            self.users.append(row["account_id"])
+            if row["email"]:
+                self.email_to_account[row["email"].lower()] = row["account_id"]
+
+    async def do_users(self) -> None:
+        tz_error: list[ConnectorError] = []
+
+        async def tz_of(out: dict[str, str | None], uid: str) -> None:
+            if tz_error:
+                return
+            try:
+                out[uid] = await self.src.mailbox_tz(uid)
+            except ConnectorError as err:
+                tz_error.append(err)
+
+        async for users in self.src.users():
+            tzs: dict[str, str | None] = {}
+            await self.each([u.id for u in users], partial(tz_of, tzs))
+            accounts: list[Account] = []
+            for u in users:
+                acc = mp.user_to_account(u, tz=tzs.get(u.id))
+                accounts.append(acc)
+                self.users.append(u.id)
+                for addr in (u.mail, u.user_principal_name):
+                    if addr:
+                        self.email_to_account[addr.lower()] = u.id
+            self.write(Page(SOURCE, "users", accounts=accounts))
+            self.tick("users", len(accounts))
+        if tz_error:
+            self.notice("mailbox", tz_error[0])
+
+    async def do_chats(self) -> None:
+        self.known_users()
+        await self.each(self.users, self.chats_of)
+
+    async def chats_of(self, uid: str) -> None:
+        cursor = get_cursor(self.db, SOURCE, "chats", uid) or {}
+        since = max(self.start, float(cursor.get("last_modified_ts", 0.0)))
+        newest = since if cursor else 0.0
+        pages = [p async for p in self.src.chat_messages(uid, iso(since), iso(self.now + 1))]
+        for i, items in enumerate(pages):
+            msgs: list[RawMessage] = []
+            removed: list[str] = []
+            convs: dict[str, Conversation] = {}
+            for m in items:
+                newest = max(newest, mp.ts(m.last_modified_date_time) or 0.0)
+                if m.id in self.seen_chat:
+                    continue  # getAllMessages repeats a chat message for every member
+                self.seen_chat.add(m.id)
+                if mp.is_removed(m):
+                    removed.append(str(m.id))
+                    continue
+                raw = mp.message_to_raw(m)
+                if raw is not None:
+                    msgs.append(raw)
+                    convs.setdefault(
+                        raw.conversation_id, Conversation(SOURCE, raw.conversation_id, "chat")
+                    )
+            last = i == len(pages) - 1
+            cur = {"last_modified_ts": newest} if last and newest else None
+            self.write(
+                Page(
+                    SOURCE,
+                    "chats",
+                    uid,
+                    cur,
+                    conversations=list(convs.values()),
+                    messages=msgs,
+                    removed_message_ids=removed,
+                )
+            )
+            self.tick("chats", len(msgs) + len(removed))
+
+    async def do_channels(self) -> None:
+        chans = await self.src.channels()
+
+        async def one(chan: tuple[str, str, str | None]) -> None:
+            team, cid, name = chan
+            part = f"{team}/{cid}"
+            cursor = get_cursor(self.db, SOURCE, "channels", part) or {}
+            conv = [Conversation(SOURCE, cid, "channel", name)]
+            async for items, delta_link in self.src.channel_delta(
+                team, cid, cursor.get("delta_link")
+            ):
+                msgs: list[RawMessage] = []
+                removed: list[str] = []
+                for m in items:
+                    for x in [m, *(m.replies or [])]:
+                        if mp.is_removed(x):
+                            removed.append(str(x.id))
+                        elif (raw := mp.message_to_raw(x, cid)) is not None:
+                            msgs.append(raw)
+                cur = {"delta_link": delta_link} if delta_link else None
+                self.write(
+                    Page(
+                        SOURCE,
+                        "channels",
+                        part,
+                        cur,
+                        conversations=conv,
+                        messages=msgs,
+                        removed_message_ids=removed,
+                    )
+                )
+                self.tick("channels", len(msgs) + len(removed))
+
+        await self.each(chans, one)
+
+    async def do_calendar(self) -> None:
+        self.known_users()
+
+        async def one(uid: str) -> None:
+            for ev in await self.src.calendar(uid, iso(self.start), iso(self.now)):
+                mt = mp.event_to_meeting(ev, self.email_to_account)
+                if mt is None:
+                    continue
+                old = self.meetings.get(mt.meeting_id)
+                if old is not None:
+                    # every invitee's copy lists the same people; union keeps any response we saw
+                    merged = dict(old.invitees)
+                    merged.update({k: v for k, v in mt.invitees if merged.get(k) in (None, "none")})
+                    old.invitees = tuple(sorted(merged.items()))
+                    continue
+                self.meetings[mt.meeting_id] = mt
+                url = ev.online_meeting.join_url if ev.online_meeting is not None else None
+                key = mp.meeting_key(url)
+                if url and key and mt.organizer_account_id in self.users_set:
+                    self.online[url] = (mt.organizer_account_id or "", key)
+                    self.occurrences.setdefault(key, []).append((mt.start_ts, mt.meeting_id))
+
+        self.users_set = set(self.users)
+        await self.each(self.users, one)
+        meetings = sorted(self.meetings.values(), key=lambda m: (m.start_ts, m.meeting_id))
+        for i in range(0, len(meetings), BATCH):
+            self.write(Page(SOURCE, "calendar", meetings=meetings[i : i + BATCH]))
+        self.tick("calendar", len(meetings))
+
+    def resolve(self, key: str | None, start: float | None, fallback: str) -> str:
+        """The calendar occurrence a report or call record belongs to (nearest scheduled start)."""
+        cands = self.occurrences.get(key or "", [])
+        if start is not None and cands:
+            best = min(cands, key=lambda c: abs(c[0] - start))
+            if abs(best[0] - start) <= 12 * 3600:
+                return best[1]
+        return fallback
+
+    async def do_callrecords(self) -> None:
+        async for records in self.src.call_records(iso(self.start)):
+            for rec in records:
+                key = mp.meeting_key(rec.join_web_url)
+                mid = self.resolve(key, mp.ts(rec.start_date_time), mp.call_meeting_id(rec))
+                self.presence.setdefault(mid, {}).update(mp.call_presence(rec))
+                if mid not in self.meetings:
+                    org = rec.organizer_v2
+                    org_id = (
+                        org.identity.user.id if org and org.identity and org.identity.user else None
+                    )
+                    self.call_meetings[mid] = Meeting(
+                        SOURCE,
+                        mid,
+                        org_id,
+                        mp.ts(rec.start_date_time) or 0.0,
+                        mp.ts(rec.end_date_time) or 0.0,
+                        True,
+                    )
+            self.tick("callrecords", len(records))
+
+    async def do_attendance(self) -> None:
+        rows: list[Attendance] = []
+
+        async def one(item: tuple[str, tuple[str, str]]) -> None:
+            url, (organizer, key) = item
+            for report, records in await self.src.attendance(organizer, url):
+                start = mp.ts(report.meeting_start_date_time)
+                mid = self.resolve(key, start, mp.occurrence_id(key, start or 0.0))
+                if mid not in self.meetings:
+                    continue
+                self.attended.add(mid)
+                presence = self.presence.get(mid)
+                for rec in records:
+                    att = mp.attendance_to_record(rec, mid)
+                    if presence is not None:
+                        cp = presence.get(att.account_id)
+                        att.video_on = cp.video if cp is not None else False
+                    rows.append(att)
+                self.tick("attendance", len(records))
+            if len(rows) >= BATCH:
+                batch = rows[:]
+                rows.clear()
+                self.write(Page(SOURCE, "attendance", attendance=batch))
+
+        ended = [(u, v) for u, v in self.online.items() if self._ended(v[1])]
+        await self.each(sorted(ended), one)
+        if rows:
+            self.write(Page(SOURCE, "attendance", attendance=rows))
+
+    def _ended(self, key: str) -> bool:
+        return any(self.meetings[m].end_ts <= self.now for _, m in self.occurrences.get(key, []))
+
+    def write_call_presence(self) -> None:
+        """Attendance from call records for meetings no attendance report covered (video per person)."""
+        rows = [
+            Attendance(SOURCE, mid, uid, cp.seconds, cp.first_ts, cp.last_ts, None, cp.video)
+            for mid, people in sorted(self.presence.items())
+            if mid not in self.attended
+            for uid, cp in sorted(people.items())
+        ]
+        extra = [m for m in self.call_meetings.values() if m.meeting_id not in self.meetings]
+        for i in range(0, max(len(rows), len(extra)), BATCH):
+            self.write(
+                Page(
+                    SOURCE,
+                    "callrecords",
+                    meetings=extra[i : i + BATCH],
+                    attendance=rows[i : i + BATCH],
+                )
+            )
+
+    async def do_signins(self) -> None:
+        cursor = get_cursor(self.db, SOURCE, "signins") or {}
+        since = max(self.start, float(cursor.get("newest_ts", 0.0)))
+        newest = float(cursor.get("newest_ts", 0.0))
+        pages = self.src.signins(iso(since))
+        pending: list[Any] | None = None
+        async for items in pages:
+            # write one page behind, so the last page can carry the cursor
+            if pending is not None:
+                self._write_signins(pending, None)
+            for si in items:
+                newest = max(newest, mp.ts(si.created_date_time) or 0.0)
+            pending = items
+        if pending is not None:
+            self._write_signins(pending, {"newest_ts": newest} if newest else None)
+
+    def _write_signins(self, items: list[Any], cursor: dict[str, Any] | None) -> None:
+        events = [mp.signin_to_login(si) for si in items]
+        self.write(Page(SOURCE, "signins", "", cursor, login_events=events))
+        self.tick("signins", len(events))

@@ -1,0 +1,268 @@
+"""Microsoft 365 resources through msgraph-sdk: users, Teams messages, calendars, attendance, call records, sign-ins.
+
+Every collection is paged by hand on `odata_next_link` (PageIterator stops at the empty pages
+Graph really returns and drops delta links). No database, no config files: the caller
+(`commsignal.sync_m365`) owns cursors and writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from functools import partial
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from connectors.msgraph.client import GraphCaller, build_client
+from connectors.msgraph.settings import GraphSettings
+
+__all__ = ["GraphSettings", "GraphSource", "connect"]
+
+USER_FIELDS = [
+    "id",
+    "displayName",
+    "mail",
+    "userPrincipalName",
+    "department",
+    "jobTitle",
+    "usageLocation",
+    "accountEnabled",
+]
+EVENT_FIELDS = [
+    "id",
+    "iCalUId",
+    "subject",
+    "start",
+    "end",
+    "attendees",
+    "organizer",
+    "isOnlineMeeting",
+    "onlineMeeting",
+    "onlineMeetingProvider",
+    "isCancelled",
+    "type",
+]
+
+
+class GraphSource:
+    """Typed Graph pages for each resource; `requests` counts HTTP requests, retries included."""
+
+    def __init__(self, client: Any, settings: GraphSettings) -> None:
+        self.client = client
+        self.settings = settings
+        self.caller = GraphCaller(settings)
+        self.requests = 0
+
+    async def count_request(self, request: Any) -> None:
+        """httpx request hook (httpx awaits hooks on its async client)."""
+        self.requests += 1
+
+    def rebase(self, link: str) -> str:
+        """Point a stored nextLink/deltaLink at the configured host (a restarted fake, a proxy)."""
+        old, new = urlsplit(link), urlsplit(self.settings.root_url)
+        return urlunsplit((new.scheme, new.netloc, old.path, old.query, ""))
+
+    async def _pages(
+        self, resource: str, first: Callable[[], Awaitable[Any]], builder: Any
+    ) -> AsyncIterator[Any]:
+        page = await self.caller.call(first, resource)
+        while page is not None:
+            yield page
+            link = page.odata_next_link
+            if not link:
+                return
+            page = await self.caller.call(builder.with_url(link).get, resource)
+
+    async def users(self) -> AsyncIterator[list[Any]]:
+        """Users a page at a time, each with `manager` expanded to its id."""
+        from kiota_abstractions.base_request_configuration import RequestConfiguration
+        from msgraph.generated.users.users_request_builder import UsersRequestBuilder
+
+        q = UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
+            select=USER_FIELDS,
+            expand=["manager($select=id)"],
+            top=min(999, self.settings.page_size * 4),
+        )
+        b = self.client.users
+        async for page in self._pages(
+            "users",
+            lambda: b.get(request_configuration=RequestConfiguration(query_parameters=q)),
+            b,
+        ):
+            yield list(page.value or [])
+
+    async def mailbox_tz(self, uid: str) -> str | None:
+        """Mailbox time zone (IANA or Windows name); None for users without a mailbox."""
+        b = self.client.users.by_user_id(uid).mailbox_settings
+        settings = await self.caller.call(b.get, "mailbox", missing_ok=True)
+        return settings.time_zone if settings is not None else None
+
+    async def chat_messages(self, uid: str, start: str, end: str) -> AsyncIterator[list[Any]]:
+        """All chat messages of one user modified in [start, end) (protected API, model B)."""
+        from kiota_abstractions.base_request_configuration import RequestConfiguration
+        from msgraph.generated.users.item.chats.get_all_messages.get_all_messages_request_builder import (
+            GetAllMessagesRequestBuilder,
+        )
+
+        q = GetAllMessagesRequestBuilder.GetAllMessagesRequestBuilderGetQueryParameters(
+            model="B",
+            top=min(50, self.settings.page_size),
+            filter=f"lastModifiedDateTime ge {start} and lastModifiedDateTime lt {end}",
+        )
+        b = self.client.users.by_user_id(uid).chats.get_all_messages
+        async for page in self._pages(
+            "chats",
+            lambda: b.get(request_configuration=RequestConfiguration(query_parameters=q)),
+            b,
+        ):
+            yield list(page.value or [])
+
+    async def channels(self) -> list[tuple[str, str, str | None]]:
+        """(team id, channel id, channel name) for every team's channels."""
+        out: list[tuple[str, str, str | None]] = []
+        teams = self.client.teams
+        async for page in self._pages("channels", teams.get, teams):
+            for team in page.value or []:
+                cb = self.client.teams.by_team_id(team.id).channels
+                async for cpage in self._pages("channels", cb.get, cb):
+                    out.extend((team.id, c.id, c.display_name) for c in cpage.value or [])
+        return out
+
+    async def channel_delta(
+        self, team_id: str, channel_id: str, delta_link: str | None
+    ) -> AsyncIterator[tuple[list[Any], str | None]]:
+        """One delta round: (messages with replies expanded, deltaLink on the last page else None)."""
+        from kiota_abstractions.base_request_configuration import RequestConfiguration
+        from msgraph.generated.teams.item.channels.item.messages.delta.delta_request_builder import (
+            DeltaRequestBuilder,
+        )
+
+        b = self.client.teams.by_team_id(team_id).channels.by_channel_id(channel_id).messages.delta
+        if delta_link:
+            link = self.rebase(delta_link)
+            first: Callable[[], Awaitable[Any]] = lambda: b.with_url(link).get()  # noqa: E731
+        else:
+            q = DeltaRequestBuilder.DeltaRequestBuilderGetQueryParameters(
+                top=min(50, self.settings.page_size), expand=["replies"]
+            )
+            first = lambda: b.get(request_configuration=RequestConfiguration(query_parameters=q))  # noqa: E731
+        async for page in self._pages("channels", first, b):
+            yield list(page.value or []), page.odata_delta_link
+
+    async def calendar(self, uid: str, start: str, end: str) -> list[Any]:
+        """Every event (occurrences expanded) of one user overlapping [start, end), times in UTC."""
+        from kiota_abstractions.base_request_configuration import RequestConfiguration
+        from msgraph.generated.users.item.calendar_view.calendar_view_request_builder import (
+            CalendarViewRequestBuilder,
+        )
+
+        q = CalendarViewRequestBuilder.CalendarViewRequestBuilderGetQueryParameters(
+            start_date_time=start,
+            end_date_time=end,
+            select=EVENT_FIELDS,
+            top=self.settings.page_size,
+        )
+        rc = RequestConfiguration(query_parameters=q)
+        rc.headers.add("Prefer", 'outlook.timezone="UTC"')
+        b = self.client.users.by_user_id(uid).calendar_view
+        out: list[Any] = []
+        async for page in self._pages("calendar", lambda: b.get(request_configuration=rc), b):
+            out.extend(page.value or [])
+        return out
+
+    async def attendance(self, organizer: str, join_url: str) -> list[tuple[Any, list[Any]]]:
+        """(report, records) for every attendance report of the organizer's meeting with this join URL."""
+        from kiota_abstractions.base_request_configuration import RequestConfiguration
+        from msgraph.generated.users.item.online_meetings.online_meetings_request_builder import (
+            OnlineMeetingsRequestBuilder,
+        )
+
+        q = OnlineMeetingsRequestBuilder.OnlineMeetingsRequestBuilderGetQueryParameters(
+            filter="JoinWebUrl eq '{}'".format(join_url.replace("'", "''"))
+        )
+        mb = self.client.users.by_user_id(organizer).online_meetings
+        found = await self.caller.call(
+            lambda: mb.get(request_configuration=RequestConfiguration(query_parameters=q)),
+            "attendance",
+        )
+        out: list[tuple[Any, list[Any]]] = []
+        for meeting in (found.value or []) if found is not None else []:
+            rb = mb.by_online_meeting_id(meeting.id).attendance_reports
+            async for rpage in self._pages("attendance", rb.get, rb):
+                for report in rpage.value or []:
+                    recb = rb.by_meeting_attendance_report_id(report.id).attendance_records
+                    records: list[Any] = []
+                    async for page in self._pages("attendance", recb.get, recb):
+                        records.extend(page.value or [])
+                    out.append((report, records))
+        return out
+
+    async def call_records(self, start: str) -> AsyncIterator[list[Any]]:
+        """Call records that started at or after `start`, each fetched with sessions and segments."""
+        from kiota_abstractions.base_request_configuration import RequestConfiguration
+        from msgraph.generated.communications.call_records.call_records_request_builder import (
+            CallRecordsRequestBuilder,
+        )
+        from msgraph.generated.communications.call_records.item.call_record_item_request_builder import (
+            CallRecordItemRequestBuilder,
+        )
+
+        q = CallRecordsRequestBuilder.CallRecordsRequestBuilderGetQueryParameters(
+            filter=f"startDateTime ge {start}"
+        )
+        b = self.client.communications.call_records
+        iq = CallRecordItemRequestBuilder.CallRecordItemRequestBuilderGetQueryParameters(
+            expand=["sessions($expand=segments)"]
+        )
+        async for page in self._pages(
+            "callrecords",
+            lambda: b.get(request_configuration=RequestConfiguration(query_parameters=q)),
+            b,
+        ):
+            full = []
+            for rec in page.value or []:
+                ib = b.by_call_record_id(rec.id)
+                rc = RequestConfiguration(query_parameters=iq)
+                got = await self.caller.call(
+                    partial(ib.get, request_configuration=rc),
+                    "callrecords",
+                    missing_ok=True,  # expired between list and get (records live 30 days)
+                )
+                if got is not None:
+                    full.append(got)
+            yield full
+
+    async def signins(self, since: str) -> AsyncIterator[list[Any]]:
+        """Sign-ins created at or after `since`, newest first (Graph's order)."""
+        from kiota_abstractions.base_request_configuration import RequestConfiguration
+        from msgraph.generated.audit_logs.sign_ins.sign_ins_request_builder import (
+            SignInsRequestBuilder,
+        )
+
+        q = SignInsRequestBuilder.SignInsRequestBuilderGetQueryParameters(
+            filter=f"createdDateTime ge {since}", top=min(1000, self.settings.page_size * 4)
+        )
+        b = self.client.audit_logs.sign_ins
+        async for page in self._pages(
+            "signins",
+            lambda: b.get(request_configuration=RequestConfiguration(query_parameters=q)),
+            b,
+        ):
+            yield list(page.value or [])
+
+
+@asynccontextmanager
+async def connect(settings: GraphSettings) -> AsyncIterator[GraphSource]:
+    """A GraphSource for these settings; closes the credential on exit."""
+    holder: list[GraphSource] = []
+
+    async def hook(request: Any) -> None:
+        await holder[0].count_request(request)
+
+    client, credential = build_client(settings, on_request=hook)
+    source = GraphSource(client, settings)
+    holder.append(source)
+    try:
+        yield source
+    finally:
+        await credential.close()

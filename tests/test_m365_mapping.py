@@ -1,0 +1,170 @@
+"""Graph documentation examples through the real msgraph model parsing and our mapping."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kiota_serialization_json.json_parse_node_factory import JsonParseNodeFactory
+
+from connectors.msgraph import mapping as mp
+
+
+def parse(path: Path, factory: Any) -> Any:
+    """Parse a JSON file into a typed model the way the SDK does (the class supplies create_from_discriminator_value)."""
+    raw = json.loads(path.read_text())
+    raw.pop("_note", None)
+    node = JsonParseNodeFactory().get_root_parse_node("application/json", json.dumps(raw).encode())
+    return node.get_object_value(factory)
+
+
+def test_signins_list(shared_data: Path) -> None:
+    from msgraph.generated.models.sign_in_collection_response import SignInCollectionResponse
+
+    page = parse(shared_data / "msgraph/signins_list.json", SignInCollectionResponse)
+    assert page.odata_next_link.startswith("https://graph.microsoft.com/")
+    ev = mp.signin_to_login(page.value[0])
+    assert ev.event_id == "entra:66ea54eb-6301-4ee5-be62-ff5a759b0100"
+    assert (ev.user, ev.event, ev.ip) == ("testaccount1@contoso.com", "signin", "131.107.159.37")
+    assert (ev.country, ev.city, ev.client_app) == ("US", "Redmond", "Browser")
+    assert ev.device == "Windows 10 / Edge 80.0.361"
+    assert ev.success is True and ev.interactive is True
+    assert ev.ts == pytest.approx(1584126941.6195, abs=0.01)
+
+
+def test_channel_messages_list(shared_data: Path) -> None:
+    from msgraph.generated.models.chat_message_collection_response import (
+        ChatMessageCollectionResponse,
+    )
+
+    page = parse(
+        shared_data / "msgraph/channel_messages_list.json",
+        ChatMessageCollectionResponse,
+    )
+    raws = [mp.message_to_raw(m) for m in page.value]
+    first = raws[0]
+    assert first is not None
+    assert first.message_id == "1616965872395"
+    assert first.account_id == "8ea0e38b-efb3-4757-924a-5f94061cf8c2"
+    assert first.conversation_id == "19:4a95f7d8db4c4e7fae857bcebe0623e6@thread.tacv2"
+    assert first.mentions == ("ef1c916a-3135-4417-ba27-8eb7bd084193",)
+    assert first.text == "Hello World Jane Smith" and "<" not in first.text
+    assert first.subtype is None and not first.is_reply
+    # the team-description update is a system event: kept, marked, with no text
+    system = [r for r in raws if r is not None and r.subtype == "systemEventMessage"]
+    assert len(system) == 1 and system[0].text == ""
+
+
+def test_user_events_list(shared_data: Path) -> None:
+    from msgraph.generated.models.event_collection_response import EventCollectionResponse
+
+    page = parse(shared_data / "msgraph/user_events_list.json", EventCollectionResponse)
+    known = {"samanthab@a830edad905084922e17020313.onmicrosoft.com": "user-samantha"}
+    meeting = mp.event_to_meeting(page.value[0], known)
+    assert meeting is not None
+    assert meeting.organizer_account_id == "user-samantha"
+    # unknown attendees keep their email as the account id
+    assert dict(meeting.invitees) == {
+        "user-samantha": "organizer",
+        "danas@a830edad905084922e17020313.onmicrosoft.com": "none",
+    }
+    # "Pacific Standard Time" is a Windows zone name: 10:00 PDT on 2017-04-21 is 17:00 UTC
+    assert meeting.start_ts == 1492794000.0 and meeting.end_ts - meeting.start_ts == 7200
+
+
+def test_attendancerecords_list(shared_data: Path) -> None:
+    from msgraph.generated.models.attendance_record_collection_response import (
+        AttendanceRecordCollectionResponse,
+    )
+
+    page = parse(
+        shared_data / "msgraph/attendancerecords_list.json",
+        AttendanceRecordCollectionResponse,
+    )
+    rows = [mp.attendance_to_record(r, "m1") for r in page.value]
+    org = rows[0]
+    assert org.account_id == "dc17674c-81d9-4adb-bfb2-8f6a442e4623"
+    assert (org.seconds, org.role) == (322, "Organizer")
+    assert org.last_leave_ts is not None and org.first_join_ts is not None
+    assert org.last_leave_ts - org.first_join_ts == pytest.approx(322, abs=1)
+    assert rows[1].role == "Presenter" and rows[1].seconds == 314
+
+
+def test_callrecord_get_expand_sessions_segments(shared_data: Path) -> None:
+    from msgraph.generated.models.call_records.call_record import CallRecord
+
+    rec = parse(
+        shared_data / "msgraph/callrecord_get_expand_sessions_segments.json",
+        CallRecord,
+    )
+    presence = mp.call_presence(rec)
+    abbie, owen = "821809f5-0000-0000-0000-3b5136c0e777", "f69e2c00-0000-0000-0000-185e5f5f5d8a"
+    assert set(presence) == {abbie, owen}
+    assert presence[abbie].video is False and presence[abbie].seconds == 25
+    assert mp.call_meeting_id(rec).startswith("call:e523d2ed-2966-4b6b-925b-754a88034cc5@")
+
+
+def test_callrecord_get_expand_participants_v2(shared_data: Path) -> None:
+    from msgraph.generated.models.call_records.call_record import CallRecord
+
+    rec = parse(
+        shared_data / "msgraph/callrecord_get_expand_participants_v2.json",
+        CallRecord,
+    )
+    presence = mp.call_presence(rec)
+    assert set(presence) == {
+        "821809f5-0000-0000-0000-3b5136c0e777",
+        "f69e2c00-0000-0000-0000-185e5f5f5d8a",
+    }
+    assert not any(p.video for p in presence.values())
+
+
+def test_presence_examples(shared_data: Path) -> None:
+    from msgraph.generated.models.presence import Presence
+
+    raw = json.loads((shared_data / "msgraph/presence_examples.json").read_text())
+    node = JsonParseNodeFactory().get_root_parse_node(
+        "application/json", json.dumps(raw["get_user_presence"]).encode()
+    )
+    presence = node.get_object_value(Presence)
+    # presence is not synced (current state only); the model still carries what a detector would use
+    assert (presence.availability, presence.activity) == ("DoNotDisturb", "Presenting")
+
+
+def test_users_and_time_zones() -> None:
+    from msgraph.generated.models.user import User
+
+    u = User(
+        id="u1",
+        user_principal_name="A@X.test",
+        department="Ops",
+        job_title="SRE",
+        usage_location="DE",
+        account_enabled=False,
+    )
+    acc = mp.user_to_account(u, manager_id="m1", tz="W. Europe Standard Time")
+    assert (acc.email, acc.tz, acc.country, acc.deleted, acc.manager_account_id) == (
+        "A@X.test",
+        "Europe/Berlin",
+        "DE",
+        True,
+        "m1",
+    )
+    assert (
+        mp.tz_to_iana("Asia/Tokyo") == "Asia/Tokyo" and mp.tz_to_iana("Mars Standard Time") is None
+    )
+
+
+def test_remote_tool_app_name_wins_over_client_app() -> None:
+    from msgraph.generated.models.sign_in import SignIn
+
+    si = SignIn(
+        id="x", app_display_name="AnyDesk", client_app_used="Mobile Apps and Desktop clients"
+    )
+    assert mp.signin_to_login(si).client_app == "AnyDesk"
+
+
+def test_html_is_stripped() -> None:
+    assert mp.html_to_text("<p>Hi&nbsp;<b>there</b></p><p>how&#39;s it</p>") == "Hi there how's it"
