@@ -38,6 +38,8 @@ from commsignal.weeks import parse_week
 def cli(ctx: click.Context, config_path: Path | None, db_path: Path | None) -> None:
     """Explainable weekly insider-risk digests from Slack, Microsoft 365 and login metadata."""
     ctx.obj = AppContext(config_path=config_path, db_override=db_path)
+    if config_path is not None and not ctx.resilient_parsing and "--help" not in sys.argv:
+        ctx.obj.config()  # a broken config file is reported before any command runs
 
 
 @cli.command()

@@ -110,10 +110,11 @@ def upsert_changed(db: Database, table: str, rows: Sequence[dict[str, Any]]) -> 
     if new:
         # plain inserts of plain values: sqlite-utils' per-value conversion would cost 3x here
         names = ", ".join(f"[{c}]" for c in cols)
-        db.conn.executemany(
-            f"insert into [{table}] ({names}) values ({', '.join('?' * len(cols))})",
-            [[_sqlite_value(r[c]) for c in cols] for r in new.values()],
-        )
+        with db.atomic():  # a bare executemany would leave Python's implicit transaction open
+            db.conn.executemany(
+                f"insert into [{table}] ({names}) values ({', '.join('?' * len(cols))})",
+                [[_sqlite_value(r[c]) for c in cols] for r in new.values()],
+            )
     if changed:
         db.table(table).upsert_all(changed, pk=pk, batch_size=max(1, 999 // len(cols)))
     return len(new) + len(changed)
@@ -440,10 +441,11 @@ class Ingestor:
         # ignoring it keeps re-imports idempotent without reading anything back
         cols = list(rows[0])
         before = self.db.conn.total_changes
-        self.db.conn.executemany(
-            f"insert or ignore into login_events ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
-            [[r[c] for c in cols] for r in rows],
-        )
+        with self.db.atomic():
+            self.db.conn.executemany(
+                f"insert or ignore into login_events ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
+                [[r[c] for c in cols] for r in rows],
+            )
         return self.db.conn.total_changes - before
 
 

@@ -113,3 +113,19 @@ def test_text_never_stored(tmp_path: Path) -> None:
         file = Path(str(path) + suffix)
         if file.exists():
             assert sentinel.encode() not in file.read_bytes()
+
+
+def test_writes_outside_a_transaction_survive_the_connection(tmp_path: Path) -> None:
+    # a bare write must be committed, not left in an implicit transaction lost at exit
+    path = tmp_path / "commit.db"
+    db = open_db(path)
+    Ingestor(db, Pseudonymizer(b"k"), None).write_login_events([])
+    db.execute("insert into audit_log (ts, actor, action) values (1, 'me', 'x')")
+    from commsignal.ingest import write_quarantine
+    from commsignal.models import Quarantined
+
+    write_quarantine(db, [Quarantined("csv", "f.csv", 3, "bad timestamp", "x")])
+    assert not db.conn.in_transaction
+    other = open_db(path)
+    assert other.execute("select count(*) from audit_log").fetchone()[0] == 1
+    assert other.execute("select count(*) from quarantine").fetchone()[0] == 1

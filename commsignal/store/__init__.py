@@ -34,6 +34,9 @@ def open_db(path: str | os.PathLike[str] | None) -> Database:
             side = Path(str(p) + suffix)
             if side.exists():
                 side.chmod(0o600)
+    # autocommit: a write outside db.atomic() commits at once instead of silently opening a
+    # transaction that a later process exit would roll back; atomic() still BEGINs explicitly
+    db.conn.isolation_level = None
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA busy_timeout=5000")
     migrations.apply(db)
