@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from typing import cast
 
 import spacy
@@ -115,11 +116,22 @@ def _rate(n: int, seconds: float) -> float:
     return n / seconds if seconds > 0 else float("inf")
 
 
-def run(quick: bool = False) -> list[dict[str, object]]:
+def _best_rate(n: int, work: Callable[[], object], rounds: int) -> float:
+    """Best-of-``rounds`` throughput: on a shared machine the minimum time is the least noisy."""
+    best = float("inf")
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - t0)
+    return _rate(n, best)
+
+
+def run(quick: bool = False, rounds: int = 3) -> list[dict[str, object]]:
     """Measures tokenizer-only and full-scorer throughput on the same messages, one core.
 
     Args:
         quick: Use 10k messages instead of 100k.
+        rounds: Timed repetitions of each measurement; the fastest one is reported.
 
     Returns:
         Benchmark rows (area, metric, value, unit, target, note).
@@ -130,16 +142,32 @@ def run(quick: bool = False) -> list[dict[str, object]]:
     t0 = time.perf_counter()
     build_scorer = SmallTalkScorer()
     build_s = time.perf_counter() - t0
+    uncached = SmallTalkScorer(cache_size=0)
     for _ in tokenizer.pipe(msgs[:2000]):  # warm-up
         pass
-    t0 = time.perf_counter()
-    for _ in tokenizer.pipe(msgs, batch_size=1000):
-        pass
-    tok_rate = _rate(n, time.perf_counter() - t0)
-    list(build_scorer.score_many(msgs[:2000]))  # warm-up
-    t0 = time.perf_counter()
-    small = sum(f.is_small_talk for f in build_scorer.score_many(msgs, batch_size=1000))
-    score_rate = _rate(n, time.perf_counter() - t0)
+    list(build_scorer.score_many(msgs[:2000]))  # warm-up (vocab, regex caches)
+    list(uncached.score_many(msgs[:2000]))
+
+    def tokenize() -> None:
+        for _ in tokenizer.pipe(msgs, batch_size=1000):
+            pass
+
+    flagged: list[int] = []
+
+    def score() -> None:
+        # Each round starts with an empty result cache: no message is pre-scored.
+        build_scorer.clear_cache()
+        flagged.append(sum(f.is_small_talk for f in build_scorer.score_many(msgs)))
+
+    def score_uncached() -> None:
+        for _ in uncached.score_many(msgs):
+            pass
+
+    tok_rate = _best_rate(n, tokenize, rounds)
+    score_rate = _best_rate(n, score, rounds)
+    uncached_rate = _best_rate(n, score_uncached, rounds)
+    small = flagged[-1]
+    unique = len(set(msgs))
     label = f"{n // 1000}k short chat"
     return [
         {
@@ -148,7 +176,7 @@ def run(quick: bool = False) -> list[dict[str, object]]:
             "value": round(tok_rate, 1),
             "unit": "msgs/s",
             "target": "reference",
-            "note": "spacy.blank('en').tokenizer.pipe",
+            "note": f"spacy.blank('en').tokenizer.pipe, best of {rounds}",
         },
         {
             "area": "nlp",
@@ -156,7 +184,8 @@ def run(quick: bool = False) -> list[dict[str, object]]:
             "value": round(score_rate, 1),
             "unit": "msgs/s",
             "target": ">= 50% of tokenizer",
-            "note": f"SmallTalkScorer.score_many, {small} flagged small talk",
+            "note": f"SmallTalkScorer.score_many from an empty cache, {small} flagged small talk, "
+            f"{unique} distinct texts",
         },
         {
             "area": "nlp",
@@ -165,6 +194,14 @@ def run(quick: bool = False) -> list[dict[str, object]]:
             "unit": "ratio",
             "target": ">= 0.5",
             "note": "same messages, same run, one core",
+        },
+        {
+            "area": "nlp",
+            "metric": "uncached scorer / tokenizer throughput",
+            "value": round(uncached_rate / tok_rate, 3),
+            "unit": "ratio",
+            "target": "information",
+            "note": f"SmallTalkScorer(cache_size=0): {uncached_rate:.0f} msgs/s, every text scored",
         },
         {
             "area": "nlp",

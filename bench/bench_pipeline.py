@@ -14,10 +14,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-WORK = ["deploy of {svc} finished, rolling back {n} pods", "can you review PR #{n}?", "ticket OPS-{n} is blocked on {svc}",
-        "standup moved to {h}:30", "latency on {svc} is {n} ms p99", "merged, thanks"]
-SOCIAL = ["how was your weekend? did the kids enjoy the game?", "haha that's great :joy:", "happy birthday {name}! 🎉",
-          "the weather is lovely today, going for a run", "my dog ate my headphones lol"]
+WORK = [
+    "deploy of {svc} finished, rolling back {n} pods",
+    "can you review PR #{n}?",
+    "ticket OPS-{n} is blocked on {svc}",
+    "standup moved to {h}:30",
+    "latency on {svc} is {n} ms p99",
+    "merged, thanks",
+]
+SOCIAL = [
+    "how was your weekend? did the kids enjoy the game?",
+    "haha that's great :joy:",
+    "happy birthday {name}! 🎉",
+    "the weather is lovely today, going for a run",
+    "my dog ate my headphones lol",
+]
 START = 1_763_337_600.0  # Monday 2025-11-17 00:00 UTC
 
 
@@ -27,7 +38,12 @@ def _messages(n: int, people: int, seed: int = 1) -> Iterator[Any]:
     rng = random.Random(seed)
     for i in range(n):
         template = rng.choice(SOCIAL if rng.random() < 0.15 else WORK)
-        text = template.format(svc=rng.choice(["api", "db", "auth", "queue"]), n=rng.randint(1, 9999), h=rng.randint(8, 17), name="Sam")
+        text = template.format(
+            svc=rng.choice(["api", "db", "auth", "queue"]),
+            n=rng.randint(1, 9999),
+            h=rng.randint(8, 17),
+            name="Sam",
+        )
         user = f"U{rng.randrange(people):06d}"
         yield RawMessage("slack", f"C{i % 500}:{i}", f"C{i % 500}", user, START + i * 2.0, text)
 
@@ -44,19 +60,41 @@ def ingest_bench(n: int) -> dict[str, Any]:
         db = open_db(Path(tmp) / "b.db")
         ingestor = Ingestor(db, Pseudonymizer(b"bench"), SmallTalkScorer())
         people = 2000
-        ingestor.write(Page("slack", "users", accounts=[Account("slack", f"U{i:06d}", f"u{i}@example.com") for i in range(people)]))
+        ingestor.write(
+            Page(
+                "slack",
+                "users",
+                accounts=[
+                    Account("slack", f"U{i:06d}", f"u{i}@example.com") for i in range(people)
+                ],
+            )
+        )
         started = time.perf_counter()
         batch = []
         for m in _messages(n, people):
             batch.append(m)
             if len(batch) == 2000:
-                ingestor.write(Page("slack", "history", partition="bench", cursor={"i": m.message_id}, messages=batch))
+                ingestor.write(
+                    Page(
+                        "slack",
+                        "history",
+                        partition="bench",
+                        cursor={"i": m.message_id},
+                        messages=batch,
+                    )
+                )
                 batch = []
         if batch:
-            ingestor.write(Page("slack", "history", partition="bench", cursor={"i": "end"}, messages=batch))
+            ingestor.write(
+                Page("slack", "history", partition="bench", cursor={"i": "end"}, messages=batch)
+            )
         elapsed = time.perf_counter() - started
         stored = db.execute("select count(*) from messages").fetchone()[0]
-    return {"seconds": elapsed, "stored": stored, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "seconds": elapsed,
+        "stored": stored,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def analysis_bench(people: int, weeks: int) -> dict[str, Any]:
@@ -72,7 +110,16 @@ def analysis_bench(people: int, weeks: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         db = open_db(Path(tmp) / "a.db")
         db.table("people").insert_all(
-            ({"person_id": f"p{i}", "email": f"p{i}@example.com", "team": f"T{i // 10}", "tz": "America/New_York", "country": "US"} for i in range(people)),
+            (
+                {
+                    "person_id": f"p{i}",
+                    "email": f"p{i}@example.com",
+                    "team": f"T{i // 10}",
+                    "tz": "America/New_York",
+                    "country": "US",
+                }
+                for i in range(people)
+            ),
             batch_size=500,
         )
 
@@ -84,10 +131,22 @@ def analysis_bench(people: int, weeks: int) -> dict[str, Any]:
                 for p in range(people):
                     for _ in range(5):
                         k += 1
-                        yield {"source": "slack", "message_id": str(k), "conversation_id": f"C{p // 10}", "account_id": f"p{p}",
-                               "person_id": f"p{p}", "ts": START + day * 86400 + rng.uniform(13, 22) * 3600, "n_tokens": 9,
-                               "is_small_talk": int(rng.random() < 0.15), "is_pleasantry": 0, "is_question": 0,
-                               "is_reply": int(k % 3 == 0), "reply_to_person_id": f"p{(p + 1) % people}", "mentions": "[]", "cues": "[]"}
+                        yield {
+                            "source": "slack",
+                            "message_id": str(k),
+                            "conversation_id": f"C{p // 10}",
+                            "account_id": f"p{p}",
+                            "person_id": f"p{p}",
+                            "ts": START + day * 86400 + rng.uniform(13, 22) * 3600,
+                            "n_tokens": 9,
+                            "is_small_talk": int(rng.random() < 0.15),
+                            "is_pleasantry": 0,
+                            "is_question": 0,
+                            "is_reply": int(k % 3 == 0),
+                            "reply_to_person_id": f"p{(p + 1) % people}",
+                            "mentions": "[]",
+                            "cues": "[]",
+                        }
 
         def sessions() -> Iterator[dict[str, Any]]:
             for day in range(weeks * 7):
@@ -95,9 +154,19 @@ def analysis_bench(people: int, weeks: int) -> dict[str, Any]:
                     continue
                 for p in range(people):
                     start = START + day * 86400 + 13 * 3600
-                    yield {"session_id": f"{p}:{day}", "user": f"p{p}", "person_id": f"p{p}", "source": "csv", "start_ts": start,
-                           "end_ts": start + 9 * 3600, "last_seen_ts": start + 9 * 3600, "duration_seconds": 9 * 3600.0,
-                           "end_reason": "logoff", "devices": json.dumps([f"WS{p}"]), "ips": "[]"}
+                    yield {
+                        "session_id": f"{p}:{day}",
+                        "user": f"p{p}",
+                        "person_id": f"p{p}",
+                        "source": "csv",
+                        "start_ts": start,
+                        "end_ts": start + 9 * 3600,
+                        "last_seen_ts": start + 9 * 3600,
+                        "duration_seconds": 9 * 3600.0,
+                        "end_reason": "logoff",
+                        "devices": json.dumps([f"WS{p}"]),
+                        "ips": "[]",
+                    }
 
         fill_started = time.perf_counter()
         with db.atomic():
@@ -122,11 +191,19 @@ def analysis_bench(people: int, weeks: int) -> dict[str, Any]:
 
 def _child(kind: str, arg: int, arg2: int = 0) -> dict[str, Any]:
     # each measurement in its own process, so peak memory is its own
+    root = str(Path(__file__).resolve().parents[1])
+    args = f"{arg}, {arg2}" if arg2 else f"{arg}"
     code = (
-        "import json,sys; sys.path.insert(0, %r); from bench.bench_pipeline import %s as f; print(json.dumps(f(%d%s)))"
-        % (str(Path(__file__).resolve().parents[1]), kind, arg, f", {arg2}" if arg2 else "")
+        f"import json, sys; sys.path.insert(0, {root!r}); "
+        f"from bench.bench_pipeline import {kind} as f; print(json.dumps(f({args})))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ.copy())
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ.copy(),
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -137,8 +214,20 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     people = 1000 if quick else 10_000
     ana = _child("analysis_bench", people, 4)
     return [
-        {"area": "pipeline", "metric": f"ingest + score + store, {n:,} messages", "value": ing["seconds"], "unit": "s",
-         "target": "<= 60 s, < 500 MB" if not quick else "", "note": f"{n / ing['seconds']:,.0f} msgs/s; peak RSS {ing['peak_mb']:.0f} MB; {ing['stored']:,} rows"},
-        {"area": "pipeline", "metric": f"features + detection (4 weeks) + digest, {people:,} people", "value": ana["seconds"], "unit": "s",
-         "target": "<= 60 s" if not quick else "", "note": f"{ana['messages']:,} messages and {people * 20:,} sessions in the store (filled in {ana['fill_seconds']:.0f} s)"},
+        {
+            "area": "pipeline",
+            "metric": f"ingest + score + store, {n:,} messages",
+            "value": ing["seconds"],
+            "unit": "s",
+            "target": "<= 60 s, < 500 MB" if not quick else "",
+            "note": f"{n / ing['seconds']:,.0f} msgs/s; peak RSS {ing['peak_mb']:.0f} MB; {ing['stored']:,} rows",
+        },
+        {
+            "area": "pipeline",
+            "metric": f"features + detection (4 weeks) + digest, {people:,} people",
+            "value": ana["seconds"],
+            "unit": "s",
+            "target": "<= 60 s" if not quick else "",
+            "note": f"{ana['messages']:,} messages and {people * 20:,} sessions in the store (filled in {ana['fill_seconds']:.0f} s)",
+        },
     ]

@@ -53,7 +53,9 @@ def activity_features(
         best_offset, best_share = _best_offset(hist)
         tz = declared_tz.get(pid)
         declared_offset = _offset_hours(tz, mid) if tz else None
-        declared_share = _share_in_workday(hist, round(declared_offset)) if declared_offset is not None else None
+        declared_share = (
+            _share_in_workday(hist, round(declared_offset)) if declared_offset is not None else None
+        )
         out[pid] = {
             "activity_events": total,
             "hours_utc": hist,
@@ -64,7 +66,9 @@ def activity_features(
             "declared_tz": tz,
             "declared_offset_h": declared_offset,
             "declared_share": None if declared_share is None else round(declared_share, 3),
-            "offset_diff_h": None if declared_offset is None else _circular_diff(best_offset, declared_offset),
+            "offset_diff_h": None
+            if declared_offset is None
+            else _circular_diff(best_offset, declared_offset),
         }
     return out
 
@@ -144,7 +148,12 @@ def signin_features(
         prev = last.get(pid)
         if prev and prev[1] != country:
             f["country_changes"].append(
-                {"from": prev[1], "to": country, "at": _iso(e["ts"]), "hours": round((e["ts"] - prev[0]) / 3600, 1)}
+                {
+                    "from": prev[1],
+                    "to": country,
+                    "at": _iso(e["ts"]),
+                    "hours": round((e["ts"] - prev[0]) / 3600, 1),
+                }
             )
         last[pid] = (e["ts"], country)
     for pid, f in out.items():
@@ -152,7 +161,9 @@ def signin_features(
         f["hosting_share"] = round(f["hosting_signins"] / n, 3) if n else 0.0
         days = day_countries.get(pid, {})
         f["max_countries_per_day"] = max((len(c) for c in days.values()), default=0)
-        f["fastest_country_change_h"] = min((c["hours"] for c in f["country_changes"]), default=None)
+        f["fastest_country_change_h"] = min(
+            (c["hours"] for c in f["country_changes"]), default=None
+        )
         f["country_changes"] = f["country_changes"][:10]
     return out
 
@@ -175,21 +186,27 @@ def shared_infrastructure(db: Database, start: float, end: float) -> dict[str, d
         if not 2 <= len(people) <= MAX_PEOPLE_SHARING:
             continue
         for pid in people:
-            f = out.setdefault(pid, {"shared_devices": [], "shared_ips": [], "handovers": 0, "shared_with": []})
+            f = out.setdefault(
+                pid, {"shared_devices": [], "shared_ips": [], "handovers": 0, "shared_with": []}
+            )
             f["shared_devices"].append(device)
             f["shared_with"] = sorted(set(f["shared_with"]) | (people - {pid}))
     for ip, people in ip_people.items():
         if not 2 <= len(people) <= MAX_PEOPLE_SHARING:
             continue
         for pid in people:
-            f = out.setdefault(pid, {"shared_devices": [], "shared_ips": [], "handovers": 0, "shared_with": []})
+            f = out.setdefault(
+                pid, {"shared_devices": [], "shared_ips": [], "handovers": 0, "shared_with": []}
+            )
             f["shared_ips"].append(ip)
             f["shared_with"] = sorted(set(f["shared_with"]) | (people - {pid}))
     _count_handovers(db, start, end, out)
     return out
 
 
-def _count_handovers(db: Database, start: float, end: float, out: dict[str, dict[str, Any]]) -> None:
+def _count_handovers(
+    db: Database, start: float, end: float, out: dict[str, dict[str, Any]]
+) -> None:
     if not out:
         return
     by_device: dict[str, list[tuple[float, float, str]]] = defaultdict(list)

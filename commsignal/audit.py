@@ -16,7 +16,16 @@ _DATED = {
     "sessions": "start_ts",
     "quarantine": "created_at",
 }
-_UNDATED = ("attendance", "person_weeks", "findings", "digests", "accounts", "conversations", "people", "_cursors")
+_UNDATED = (
+    "attendance",
+    "person_weeks",
+    "findings",
+    "digests",
+    "accounts",
+    "conversations",
+    "people",
+    "_cursors",
+)
 
 
 def record(db: Database, action: str, target: str, reason: str) -> None:

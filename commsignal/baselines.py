@@ -6,7 +6,13 @@ import statistics
 from collections import defaultdict
 from typing import Any
 
-BASELINE_MEASURES = ("messages", "small_talk_share", "distinct_contacts", "replies_to_others", "video_on_share")
+BASELINE_MEASURES = (
+    "messages",
+    "small_talk_share",
+    "distinct_contacts",
+    "replies_to_others",
+    "video_on_share",
+)
 MIN_PEERS = 3
 
 
@@ -28,7 +34,9 @@ def add_team_baselines(features: dict[str, dict[str, Any]]) -> None:
             for measure in BASELINE_MEASURES:
                 values = [p[measure] for p in peers if p.get(measure) is not None]
                 f[f"team_median_{measure}"] = (
-                    round(statistics.median(values), 4) if len(values) >= MIN_PEERS else org[measure]
+                    round(statistics.median(values), 4)
+                    if len(values) >= MIN_PEERS
+                    else org[measure]
                 )
 
 

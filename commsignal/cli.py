@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -43,7 +44,14 @@ def cli(ctx: click.Context, config_path: Path | None, db_path: Path | None) -> N
 
 
 @cli.command()
-@click.option("--out", "out_dir", default="./commsignal-demo", show_default=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the demo database, logs and digest.")
+@click.option(
+    "--out",
+    "out_dir",
+    default="./commsignal-demo",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the demo database, logs and digest.",
+)
 @click.option("--seed", default=7, show_default=True, help="Seed of the simulated organisation.")
 @click.option("--people", default=200, show_default=True, help="Number of simulated employees.")
 @click.option("--weeks", default=4, show_default=True, help="Number of simulated weeks.")
@@ -94,12 +102,32 @@ def _formats(value: str) -> list[str]:
 
 @cli.command()
 @click.option("--week", help="ISO week such as 2026-W47 (default: the newest week with data).")
-@click.option("--format", "formats", default="html,md,json", show_default=True, help="Comma-separated formats: html, md, json.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: [digest] out_dir).")
-@click.option("--reveal", is_flag=True, help="Show names instead of pseudonyms (needs --reason; audited).")
+@click.option(
+    "--format",
+    "formats",
+    default="html,md,json",
+    show_default=True,
+    help="Comma-separated formats: html, md, json.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: [digest] out_dir).",
+)
+@click.option(
+    "--reveal", is_flag=True, help="Show names instead of pseudonyms (needs --reason; audited)."
+)
 @click.option("--reason", help="Why names are revealed; written to the audit log.")
 @pass_app
-def digest(app: AppContext, week: str | None, formats: str, out_dir: Path | None, reveal: bool, reason: str | None) -> None:
+def digest(
+    app: AppContext,
+    week: str | None,
+    formats: str,
+    out_dir: Path | None,
+    reveal: bool,
+    reason: str | None,
+) -> None:
     """Compute the week's features and findings and write the ranked, explained risk digest."""
     from commsignal.audit import record
     from commsignal.detect import RuleError
@@ -107,7 +135,9 @@ def digest(app: AppContext, week: str | None, formats: str, out_dir: Path | None
 
     fmts = _formats(formats)
     if reveal and not reason:
-        raise click.ClickException("--reveal needs --reason TEXT: revealing names is written to the audit log.")
+        raise click.ClickException(
+            "--reveal needs --reason TEXT: revealing names is written to the audit log."
+        )
     config = app.config()
     db = app.db()
     if week:
@@ -129,21 +159,34 @@ def digest(app: AppContext, week: str | None, formats: str, out_dir: Path | None
 
 @cli.command()
 @click.argument("pseudonym")
-@click.option("--reason", required=True, help="Why this person is revealed; written to the audit log.")
+@click.option(
+    "--reason", required=True, help="Why this person is revealed; written to the audit log."
+)
 @pass_app
 def reveal(app: AppContext, pseudonym: str, reason: str) -> None:
     """Show who a pseudonym stands for, recording who asked and why in the audit log."""
     from commsignal.audit import record
 
     db = app.db()
-    rows = list(db.query("select person_id, display_name, email, team from people where person_id = ?", [pseudonym]))
+    rows = list(
+        db.query(
+            "select person_id, display_name, email, team from people where person_id = ?",
+            [pseudonym],
+        )
+    )
     if not rows:
-        raise click.ClickException(f"no person with pseudonym {pseudonym}. Fix: copy it from a digest (it starts with 'p-').")
+        raise click.ClickException(
+            f"no person with pseudonym {pseudonym}. Fix: copy it from a digest (it starts with 'p-')."
+        )
     if len(reason.strip()) < 5:
-        raise click.ClickException("--reason must say why (at least a few words); it is kept in the audit log.")
+        raise click.ClickException(
+            "--reason must say why (at least a few words); it is kept in the audit log."
+        )
     record(db, "reveal", target=pseudonym, reason=reason)
     row = rows[0]
-    click.echo(f"{row['person_id']}: {row['display_name'] or ''} <{row['email']}> team {row['team'] or '-'}")
+    click.echo(
+        f"{row['person_id']}: {row['display_name'] or ''} <{row['email']}> team {row['team'] or '-'}"
+    )
 
 
 @cli.command()
@@ -168,7 +211,9 @@ def status(app: AppContext, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--older-than", "days", type=int, help="Delete activity older than this many days.")
-@click.option("--all", "everything", is_flag=True, help="Delete all collected data (keeps the audit log).")
+@click.option(
+    "--all", "everything", is_flag=True, help="Delete all collected data (keeps the audit log)."
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_app
 def purge(app: AppContext, days: int | None, everything: bool, yes: bool) -> None:
@@ -200,10 +245,8 @@ def serve(app: AppContext) -> None:
     scheduler = build_scheduler(app, blocking=True)
     for job in scheduler.get_jobs():
         click.echo(f"{job.id}: {job.trigger}")
-    try:
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
 
 
 @cli.group()

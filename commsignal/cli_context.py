@@ -62,7 +62,9 @@ class AppContext:
             key = None
             if cfg.privacy.pseudonym_key is not None:
                 try:
-                    key = cfg.privacy.pseudonym_key.resolve("privacy.pseudonym_key", cfg.source_name)
+                    key = cfg.privacy.pseudonym_key.resolve(
+                        "privacy.pseudonym_key", cfg.source_name
+                    )
                 except ConfigError as exc:
                     raise click.ClickException(str(exc)) from None
             self._pseudonyms = load_or_create_key(self.db_path, key)

@@ -21,6 +21,23 @@ from pydantic import (
 
 from commsignal.cron import CronError, parse_crontab
 
+ConversationType = Literal["public_channel", "private_channel", "mpim", "im"]
+GraphResource = Literal[
+    "users", "chats", "channels", "calendar", "attendance", "callrecords", "signins"
+]
+DigestFormat = Literal["html", "md", "json"]
+_ALL_CONVERSATIONS: list[ConversationType] = ["public_channel", "private_channel", "mpim", "im"]
+_ALL_GRAPH: list[GraphResource] = [
+    "users",
+    "chats",
+    "channels",
+    "calendar",
+    "attendance",
+    "callrecords",
+    "signins",
+]
+_ALL_FORMATS: list[DigestFormat] = ["html", "md", "json"]
+
 
 class ConfigError(Exception):
     """A configuration problem, phrased for the person who has to fix the file."""
@@ -33,7 +50,9 @@ class _Model(BaseModel):
 class SecretRef(_Model):
     """A secret given by reference only: `{ env = "NAME" }` or `{ file = "PATH" }`, never inline."""
 
-    env: str | None = Field(None, description="Name of the environment variable holding the secret.")
+    env: str | None = Field(
+        None, description="Name of the environment variable holding the secret."
+    )
     file: str | None = Field(None, description="Path of a file holding the secret (first line).")
 
     @model_validator(mode="after")
@@ -70,10 +89,14 @@ class SecretRef(_Model):
             return value
         path = Path(self.file or "").expanduser()
         if not path.is_file():
-            raise ConfigError(f"{source}: {key}: secret file {path} does not exist. Fix: create it or correct the path.")
+            raise ConfigError(
+                f"{source}: {key}: secret file {path} does not exist. Fix: create it or correct the path."
+            )
         value = path.read_text().strip().splitlines()[0] if path.read_text().strip() else ""
         if not value:
-            raise ConfigError(f"{source}: {key}: secret file {path} is empty. Fix: write the secret into it.")
+            raise ConfigError(
+                f"{source}: {key}: secret file {path} is empty. Fix: write the secret into it."
+            )
         return value
 
 
@@ -94,20 +117,39 @@ class SlackConfig(_Model):
 
     enabled: bool = Field(False, description="Pull from Slack in `commsignal sync`.")
     token: SecretRef | None = Field(None, description="Bot token (xoxb-...), by reference.")
-    base_url: str = Field("https://slack.com/api/", description="Web API base URL (GovSlack and loopback fakes differ).")
-    audit_base_url: str = Field("https://api.slack.com/audit/v1/", description="Audit Logs API base URL.")
-    audit_token: SecretRef | None = Field(None, description="Org-owner user token for the Audit Logs API (Enterprise Grid).")
-    conversation_types: list[Literal["public_channel", "private_channel", "mpim", "im"]] = Field(
-        default_factory=lambda: ["public_channel", "private_channel", "mpim", "im"],
+    base_url: str = Field(
+        "https://slack.com/api/",
+        description="Web API base URL (GovSlack and loopback fakes differ).",
+    )
+    audit_base_url: str = Field(
+        "https://api.slack.com/audit/v1/", description="Audit Logs API base URL."
+    )
+    audit_token: SecretRef | None = Field(
+        None, description="Org-owner user token for the Audit Logs API (Enterprise Grid)."
+    )
+    conversation_types: list[ConversationType] = Field(
+        default_factory=lambda: list(_ALL_CONVERSATIONS),
         description="Conversation types to read.",
     )
-    page_size: int = Field(200, ge=1, le=999, description="Items per request (15 for non-Marketplace distributed apps).")
-    lookback_days: int = Field(7, ge=0, le=90, description="Days re-read each run to catch late thread replies and edits.")
-    request_budget: dict[str, int] = Field(
-        default_factory=dict, description="Most requests per run, per API method, e.g. { 'conversations.history' = 50 }."
+    page_size: int = Field(
+        200,
+        ge=1,
+        le=999,
+        description="Items per request (15 for non-Marketplace distributed apps).",
     )
-    access_logs: bool = Field(False, description="Read team.accessLogs (paid plans, admin user token).")
-    audit_logs: bool = Field(False, description="Read Audit Logs user_login/user_logout (Enterprise Grid).")
+    lookback_days: int = Field(
+        7, ge=0, le=90, description="Days re-read each run to catch late thread replies and edits."
+    )
+    request_budget: dict[str, int] = Field(
+        default_factory=dict,
+        description="Most requests per run, per API method, e.g. { 'conversations.history' = 50 }.",
+    )
+    access_logs: bool = Field(
+        False, description="Read team.accessLogs (paid plans, admin user token)."
+    )
+    audit_logs: bool = Field(
+        False, description="Read Audit Logs user_login/user_logout (Enterprise Grid)."
+    )
 
 
 class M365Config(_Model):
@@ -117,10 +159,15 @@ class M365Config(_Model):
     tenant_id: str | None = Field(None, description="Entra ID tenant id.")
     client_id: str | None = Field(None, description="App registration (client) id.")
     client_secret: SecretRef | None = Field(None, description="Client secret, by reference.")
-    access_token: SecretRef | None = Field(None, description="A pre-acquired bearer token instead of the client secret.")
-    base_url: str = Field("https://graph.microsoft.com", description="Graph host (national clouds and loopback fakes differ); /v1.0 is appended.")
-    resources: list[Literal["users", "chats", "channels", "calendar", "attendance", "callrecords", "signins"]] = Field(
-        default_factory=lambda: ["users", "chats", "channels", "calendar", "attendance", "callrecords", "signins"],
+    access_token: SecretRef | None = Field(
+        None, description="A pre-acquired bearer token instead of the client secret."
+    )
+    base_url: str = Field(
+        "https://graph.microsoft.com",
+        description="Graph host (national clouds and loopback fakes differ); /v1.0 is appended.",
+    )
+    resources: list[GraphResource] = Field(
+        default_factory=lambda: list(_ALL_GRAPH),
         description="Which resources to pull.",
     )
     window_days: int = Field(28, ge=1, le=240, description="How far back the first sync reads.")
@@ -131,11 +178,17 @@ class LoginSource(_Model):
     """One login log to import on every scheduled run."""
 
     name: str = Field(..., description="A label for status output.")
-    format: Literal["windows", "okta", "entra", "slack-audit", "csv"] = Field(..., description="Log format.")
+    format: Literal["windows", "okta", "entra", "slack-audit", "csv"] = Field(
+        ..., description="Log format."
+    )
     path: str = Field(..., description="File or glob pattern.")
     timezone: str | None = Field(None, description="Zone of naive timestamps in this source.")
-    columns: dict[str, str] = Field(default_factory=dict, description="CSV column mapping, e.g. { user = 'Username' }.")
-    events: dict[str, str] = Field(default_factory=dict, description="CSV event value mapping, e.g. { 'Connected' = 'logon' }.")
+    columns: dict[str, str] = Field(
+        default_factory=dict, description="CSV column mapping, e.g. { user = 'Username' }."
+    )
+    events: dict[str, str] = Field(
+        default_factory=dict, description="CSV event value mapping, e.g. { 'Connected' = 'logon' }."
+    )
 
     _tz = field_validator("timezone")(_check_tz)
 
@@ -143,11 +196,22 @@ class LoginSource(_Model):
 class LoginsConfig(_Model):
     """Login-log import and session reconstruction."""
 
-    timezone: str | None = Field(None, description="Zone of naive timestamps when a source does not say; unset means naive timestamps are an error.")
-    include_machine_accounts: bool = Field(False, description="Keep Windows machine accounts (NAME$).")
+    timezone: str | None = Field(
+        None,
+        description="Zone of naive timestamps when a source does not say; unset means naive timestamps are an error.",
+    )
+    include_machine_accounts: bool = Field(
+        False, description="Keep Windows machine accounts (NAME$)."
+    )
     include_network_logons: bool = Field(False, description="Keep Windows network logons (type 3).")
-    idle_timeout_hours: float = Field(24.0, gt=0, description="Gap without any evidence after which an open session is closed as 'timeout' (long enough that a night without activity does not cut a multi-day session).")
-    sources: list[LoginSource] = Field(default_factory=list, description="Logs imported by `commsignal sync logins`.")
+    idle_timeout_hours: float = Field(
+        24.0,
+        gt=0,
+        description="Gap without any evidence after which an open session is closed as 'timeout' (long enough that a night without activity does not cut a multi-day session).",
+    )
+    sources: list[LoginSource] = Field(
+        default_factory=list, description="Logs imported by `commsignal sync logins`."
+    )
 
     _tz = field_validator("timezone")(_check_tz)
 
@@ -155,20 +219,39 @@ class LoginsConfig(_Model):
 class PrivacyConfig(_Model):
     """Pseudonyms and text retention."""
 
-    pseudonym_key: SecretRef | None = Field(None, description="HMAC key for pseudonyms; generated beside the database when unset.")
-    keep_message_text: bool = Field(False, description="Keep message text (off: text is scored in memory and dropped).")
-    text_retention_days: int = Field(0, ge=0, le=90, description="Days kept text lives when keep_message_text is on.")
+    pseudonym_key: SecretRef | None = Field(
+        None, description="HMAC key for pseudonyms; generated beside the database when unset."
+    )
+    keep_message_text: bool = Field(
+        False, description="Keep message text (off: text is scored in memory and dropped)."
+    )
+    text_retention_days: int = Field(
+        0, ge=0, le=90, description="Days kept text lives when keep_message_text is on."
+    )
 
 
 class DetectConfig(_Model):
     """Detector inputs that depend on the organisation."""
 
-    rules_dir: str | None = Field(None, description="Folder of rule TOML files; the shipped rules when unset.")
-    hosting_cidrs: list[str] = Field(default_factory=list, description="Egress ranges treated as hosting/VPN/proxy.")
+    rules_dir: str | None = Field(
+        None, description="Folder of rule TOML files; the shipped rules when unset."
+    )
+    hosting_cidrs: list[str] = Field(
+        default_factory=list, description="Egress ranges treated as hosting/VPN/proxy."
+    )
     remote_access_tools: list[str] = Field(
         default_factory=lambda: [
-            "anydesk", "teamviewer", "rustdesk", "chrome remote desktop", "remotedesktop",
-            "splashtop", "screenconnect", "connectwise", "logmein", "parsec", "rport",
+            "anydesk",
+            "teamviewer",
+            "rustdesk",
+            "chrome remote desktop",
+            "remotedesktop",
+            "splashtop",
+            "screenconnect",
+            "connectwise",
+            "logmein",
+            "parsec",
+            "rport",
         ],
         description="Names that mark a remote-access tool in client app, user agent or device.",
     )
@@ -180,7 +263,9 @@ class DetectConfig(_Model):
             try:
                 ipaddress.ip_network(cidr, strict=False)
             except ValueError:
-                raise ValueError(f"{cidr!r} is not an IP range; write it like '185.220.100.0/22'") from None
+                raise ValueError(
+                    f"{cidr!r} is not an IP range; write it like '185.220.100.0/22'"
+                ) from None
         return value
 
 
@@ -188,7 +273,9 @@ class DigestConfig(_Model):
     """The weekly risk digest."""
 
     timezone: str = Field("UTC", description="Zone the digest's week and times are shown in.")
-    formats: list[Literal["html", "md", "json"]] = Field(default_factory=lambda: ["html", "md", "json"], description="Files written.")
+    formats: list[DigestFormat] = Field(
+        default_factory=lambda: list(_ALL_FORMATS), description="Files written."
+    )
     out_dir: str = Field("./digests", description="Where digests are written.")
     top: int = Field(100, ge=1, description="Most people listed.")
 
@@ -199,7 +286,9 @@ class AlertsConfig(_Model):
     """Engagement alerts for managers who opted in (about their direct reports only)."""
 
     enabled: bool = Field(False, description="Write manager alerts with each digest.")
-    opt_in: list[str] = Field(default_factory=list, description="Emails of managers who asked for alerts.")
+    opt_in: list[str] = Field(
+        default_factory=list, description="Emails of managers who asked for alerts."
+    )
     min_reports: int = Field(3, ge=1, description="No alert for teams smaller than this.")
 
 
@@ -227,14 +316,18 @@ class ScheduleJob(_Model):
 class ScheduleConfig(_Model):
     """APScheduler settings for `commsignal serve`."""
 
-    misfire_grace_seconds: int = Field(3600, ge=1, description="A run missed by less than this still runs once.")
+    misfire_grace_seconds: int = Field(
+        3600, ge=1, description="A run missed by less than this still runs once."
+    )
     jobs: list[ScheduleJob] = Field(default_factory=list, description="Jobs to run.")
 
 
 class Config(_Model):
     """The whole configuration file."""
 
-    database: str | None = Field(None, description="Database file (overridden by --db / COMMSIGNAL_DB).")
+    database: str | None = Field(
+        None, description="Database file (overridden by --db / COMMSIGNAL_DB)."
+    )
     slack: SlackConfig = Field(default_factory=SlackConfig)
     m365: M365Config = Field(default_factory=M365Config)
     logins: LoginsConfig = Field(default_factory=LoginsConfig)
@@ -279,11 +372,15 @@ def load_config(path: str | os.PathLike[str] | None) -> Config:
         return Config()
     p = Path(path)
     if not p.is_file():
-        raise ConfigError(f"{p}: config file not found. Fix: pass an existing file with --config, or copy config/commsignal.example.toml.")
+        raise ConfigError(
+            f"{p}: config file not found. Fix: pass an existing file with --config, or copy config/commsignal.example.toml."
+        )
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{p}: not valid TOML ({exc}). Fix: correct the syntax at that line.") from None
+        raise ConfigError(
+            f"{p}: not valid TOML ({exc}). Fix: correct the syntax at that line."
+        ) from None
     for secret_key in _inline_secrets(data):
         raise ConfigError(
             f'{p}: {secret_key}: secrets are never written inline. Fix: use {{ env = "NAME" }} or {{ file = "PATH" }}.'
@@ -294,7 +391,7 @@ def load_config(path: str | os.PathLike[str] | None) -> Config:
         lines = []
         for err in exc.errors():
             key = ".".join(str(part) for part in err["loc"])
-            lines.append(f"{p}: {key}: {_fix_for(err)}")
+            lines.append(f"{p}: {key}: {_fix_for(dict(err))}")
         raise ConfigError("\n".join(lines)) from None
     config._source = str(p)
     return config

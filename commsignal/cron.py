@@ -41,7 +41,9 @@ def _day_number(text: str) -> int:
     if text in _DAY_NAMES:
         return _DAY_NAMES.index(text)
     if not text.isdigit() or not 0 <= int(text) <= 7:
-        raise CronError(f"day of week {text!r} must be 0-7 (0 and 7 are Sunday) or a name like 'mon'")
+        raise CronError(
+            f"day of week {text!r} must be 0-7 (0 and 7 are Sunday) or a name like 'mon'"
+        )
     return int(text) % 7
 
 
@@ -60,7 +62,9 @@ def parse_crontab(expr: str, timezone: tzinfo | None = None) -> CronTrigger:
     """
     fields = expr.split()
     if len(fields) != 5:
-        raise CronError(f"cron {expr!r} needs 5 fields (minute hour day month weekday), got {len(fields)}")
+        raise CronError(
+            f"cron {expr!r} needs 5 fields (minute hour day month weekday), got {len(fields)}"
+        )
     minute, hour, day, month, weekday = fields
     kwargs: dict[str, Any] = {}
     if timezone is not None:
@@ -69,7 +73,12 @@ def parse_crontab(expr: str, timezone: tzinfo | None = None) -> CronTrigger:
         kwargs["timezone"] = "UTC"
     try:
         return CronTrigger(
-            minute=minute, hour=hour, day=day, month=month, day_of_week=_weekday_field(weekday), **kwargs
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=_weekday_field(weekday),
+            **kwargs,
         )
     except (ValueError, TypeError) as exc:
         raise CronError(f"cron {expr!r} is not valid: {exc}") from None

@@ -45,7 +45,9 @@ def compute_week(
         participation_features(db, start, end),
         activity_features(db, start, end, declared_tz),
         session_features(db, start, end),
-        signin_features(db, start, end, detect.hosting_cidrs, detect.remote_access_tools, declared_country),
+        signin_features(
+            db, start, end, detect.hosting_cidrs, detect.remote_access_tools, declared_country
+        ),
         shared_infrastructure(db, start, end),
     ]
     merged: dict[str, dict[str, Any]] = {}
@@ -62,7 +64,10 @@ def compute_week(
         with db.atomic():
             db.execute("delete from person_weeks where week = ?", [week])
             db.table("person_weeks").insert_all(
-                ({"person_id": pid, "week": week, "features": json.dumps(f, sort_keys=True)} for pid, f in merged.items()),
+                (
+                    {"person_id": pid, "week": week, "features": json.dumps(f, sort_keys=True)}
+                    for pid, f in merged.items()
+                ),
                 batch_size=500,
             )
     return merged

@@ -23,14 +23,20 @@ from commsignal.store.cursors import put_cursor
 
 
 class Features(Protocol):
-    """What ingest needs from the nlp scorer's per-message result."""
+    """What ingest needs from the nlp scorer's per-message result (read-only)."""
 
-    small_talk: float
-    is_small_talk: bool
-    cues: tuple[str, ...]
-    is_pleasantry: bool
-    n_tokens: int
-    is_question: bool
+    @property
+    def small_talk(self) -> float: ...
+    @property
+    def is_small_talk(self) -> bool: ...
+    @property
+    def cues(self) -> tuple[str, ...]: ...
+    @property
+    def is_pleasantry(self) -> bool: ...
+    @property
+    def n_tokens(self) -> int: ...
+    @property
+    def is_question(self) -> bool: ...
 
 
 class Scorer(Protocol):
@@ -291,7 +297,9 @@ class Ingestor:
 
     def _merge_person(self, row: dict[str, Any]) -> int:
         # several platforms describe the same person: keep what one knows and another doesn't
-        existing = list(self.db.query("select * from people where person_id = ?", [row["person_id"]]))
+        existing = list(
+            self.db.query("select * from people where person_id = ?", [row["person_id"]])
+        )
         if existing:
             old = existing[0]
             merged = {k: (v if v not in (None, "") else old.get(k)) for k, v in row.items()}

@@ -95,7 +95,9 @@ def participation_features(
     return dict(out)
 
 
-def _meeting_features(db: Database, start: float, end: float, out: dict[str, dict[str, Any]]) -> None:
+def _meeting_features(
+    db: Database, start: float, end: float, out: dict[str, dict[str, Any]]
+) -> None:
     for a in db.query(
         "select a.person_id, a.invited, a.attended_seconds, a.first_join_ts, a.last_leave_ts, "
         "a.video_on, m.start_ts, m.end_ts from attendance a join meetings m "

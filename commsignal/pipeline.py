@@ -69,8 +69,14 @@ def run_digest(
             f"No pseudonym key is configured: one was generated and kept at {pseudonyms.generated_key_path} "
             "(mode 0600). Back it up; pseudonyms change if it is lost."
         )
-    digest = build_digest(db, week, ranked, tz=tz, top=config.digest.top, reveal=reveal, notes=notes)
-    pseudonymous = build_digest(db, week, ranked, tz=tz, top=config.digest.top, reveal=False, notes=notes) if reveal else digest
+    digest = build_digest(
+        db, week, ranked, tz=tz, top=config.digest.top, reveal=reveal, notes=notes
+    )
+    pseudonymous = (
+        build_digest(db, week, ranked, tz=tz, top=config.digest.top, reveal=False, notes=notes)
+        if reveal
+        else digest
+    )
     db.table("digests").upsert(
         {
             "week": week,
@@ -81,5 +87,7 @@ def run_digest(
         },
         pk="week",
     )
-    paths = write_digest(digest, out_dir or config.digest.out_dir, formats or list(config.digest.formats))
+    paths = write_digest(
+        digest, out_dir or config.digest.out_dir, formats or list(config.digest.formats)
+    )
     return DigestResult(week, ranked, digest, paths)

@@ -35,7 +35,9 @@ class Pseudonymizer:
         return "p-" + digest[:12]
 
 
-def load_or_create_key(db_path: str | os.PathLike[str] | None, configured: str | None) -> Pseudonymizer:
+def load_or_create_key(
+    db_path: str | os.PathLike[str] | None, configured: str | None
+) -> Pseudonymizer:
     """Use the configured key, else a key kept beside the database (created once, mode 0600).
 
     Args:

@@ -70,7 +70,9 @@ def build_scheduler(app: AppContext, blocking: bool = False) -> BaseScheduler:
         },
         "timezone": ZoneInfo("UTC"),
     }
-    scheduler: BaseScheduler = BlockingScheduler(**options) if blocking else BackgroundScheduler(**options)
+    scheduler: BaseScheduler = (
+        BlockingScheduler(**options) if blocking else BackgroundScheduler(**options)
+    )
     for job in config.schedule.jobs:
         scheduler.add_job(
             run_job,

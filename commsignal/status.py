@@ -31,10 +31,14 @@ def store_status(db: Database) -> dict[str, Any]:
         cursors = all_cursors(db, source)
         last = max((c["updated_at"] for c in cursors.values()), default=None)
         sources[source] = {
-            "last_sync": datetime.fromtimestamp(last, UTC).isoformat(timespec="seconds") if last else None,
+            "last_sync": datetime.fromtimestamp(last, UTC).isoformat(timespec="seconds")
+            if last
+            else None,
             "cursors": {k: v["cursor"] for k, v in cursors.items()},
         }
     last_login = db.execute("select max(ts) from login_events").fetchone()[0]
     if last_login and not sources["logins"]["last_sync"]:
-        sources["logins"]["last_event"] = datetime.fromtimestamp(last_login, UTC).isoformat(timespec="seconds")
+        sources["logins"]["last_event"] = datetime.fromtimestamp(last_login, UTC).isoformat(
+            timespec="seconds"
+        )
     return {"counts": counts, "sources": sources}

@@ -9,10 +9,9 @@ from typing import TYPE_CHECKING, Any
 from commsignal.config import Config, ConfigError
 
 if TYPE_CHECKING:
+    from commsignal.cli_context import AppContext
     from connectors.msgraph.settings import GraphSettings
     from connectors.slack.settings import SlackSettings
-
-    from commsignal.cli_context import AppContext
 
 
 class SyncError(Exception):
@@ -29,7 +28,9 @@ def slack_settings(config: Config) -> SlackSettings:
             f'{config.source_name}: slack.token: not set. Fix: add token = {{ env = "SLACK_BOT_TOKEN" }} to [slack].'
         )
     token = s.token.resolve("slack.token", config.source_name)
-    audit = s.audit_token.resolve("slack.audit_token", config.source_name) if s.audit_token else None
+    audit = (
+        s.audit_token.resolve("slack.audit_token", config.source_name) if s.audit_token else None
+    )
     return SlackSettings(
         token=token,
         base_url=s.base_url,
@@ -103,9 +104,11 @@ def sync_sources(app: AppContext, source: str = "all", progress: bool = True) ->
             from commsignal.sync_m365 import sync_m365
 
             started = time.time()
-            report = sync_m365(app.db(), app.ingestor(), graph_settings(config), progress=progress)
-            lines.append(f"m365: {_describe(report)} in {time.time() - started:.1f}s")
-            lines.extend(f"m365: {n}" for n in getattr(report, "notices", []))
+            m365_report = sync_m365(
+                app.db(), app.ingestor(), graph_settings(config), progress=progress
+            )
+            lines.append(f"m365: {_describe(m365_report)} in {time.time() - started:.1f}s")
+            lines.extend(f"m365: {n}" for n in m365_report.notices)
             ran = True
     except ConnectorError as exc:
         raise SyncError(str(exc)) from None
@@ -139,7 +142,9 @@ def sync_login_sources(app: AppContext) -> list[str]:
             include_network_logons=config.logins.include_network_logons,
             idle_timeout_hours=config.logins.idle_timeout_hours,
         )
-        summary = import_login_files(app.db(), app.ingestor(scorer=False), src.format, paths, options)
+        summary = import_login_files(
+            app.db(), app.ingestor(scorer=False), src.format, paths, options
+        )
         lines.append(f"logins/{src.name}: {_describe(summary)}")
     return lines
 

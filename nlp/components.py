@@ -21,16 +21,18 @@ TEXT_KEY = "commsignal.text"
 
 # Unicode emoji blocks and Slack-style ":shortcode:" (must start with a letter so "10:30:45"
 # does not count). Matched on the raw text because the tokenizer splits ":joy:" into 3 tokens.
+# The lookbehinds sit after the leading literal (":(?<!\S:)" = a colon not preceded by a
+# non-space) so that the regex engine can jump between colons instead of trying every position.
+_SHORTCODE = r":(?<!\S:)[a-z][a-z0-9_+\-]*:"
 _EMOJI_RE = re.compile(
-    r"[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2764\u263A]|(?<!\S):[a-z][a-z0-9_+\-]*:",
-    re.IGNORECASE,
+    r"[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2764\u263A]|" + _SHORTCODE, re.IGNORECASE
 )
+_SHORTCODE_RE = re.compile(_SHORTCODE, re.IGNORECASE)
 # Laughter is spelled a hundred ways ("hahahah", "lolol", "lmaooo"); a lexicon cannot list them.
 _LAUGH_RE = re.compile(
     r"\b(?:a?h[ae]){2,}h?\b|\blo+l+(?:o+l+)*z?\b|\blmf?a+o+\b|\bro+fl\b|\bhe(?:he)+\b",
     re.IGNORECASE,
 )
-_LAUGH_HINTS = ("hah", "aha", "heh", "lol", "lmao", "lmfao", "rofl")
 # Shapes that only task talk has: links, paths, versions, file names, command flags, code.
 # Every pattern starts with a literal character and runs only when that character is present:
 # these regexes are on the hot path of every chat message.
@@ -40,23 +42,8 @@ _DOT_RE = re.compile(
     r"yaml|yml|html|cpp|tar|gz|bz2|zip|pdf|docx?|xlsx?|pptx?|csv|com|org|net|io)\b)",
     re.IGNORECASE,
 )
-_FLAG_RE = re.compile(r"(?<!\S)--?[a-z]")
+_FLAG_RE = re.compile(r"-(?<!\S-)-?[a-z]")
 _CODE_RE = re.compile(r"`[^`]+`|\$\w+|\w\(\)")
-
-
-def _emoji_hits(text: str) -> int:
-    """Counts emoji characters and Slack ``:codes:`` (skipped for plain ASCII without colons)."""
-    if text.isascii() and ":" not in text:
-        return 0
-    return len(_EMOJI_RE.findall(text))
-
-
-def _laugh_hits(text: str) -> int:
-    """Counts laughter spellings; the regex runs only when a hint substring is present."""
-    low = text.lower()
-    if not any(h in low for h in _LAUGH_HINTS):
-        return 0
-    return len(_LAUGH_RE.findall(text))
 
 
 def _task_shape_hits(text: str) -> int:
@@ -91,27 +78,47 @@ class CueMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         """Stores a dict of category -> hits in ``doc.user_data[CUES_KEY]``."""
+        text = doc.user_data.get(TEXT_KEY)
+        if text is None:
+            text = doc.text
+        doc.user_data[CUES_KEY] = self.count(doc, text)
+        return doc
+
+    def count(self, doc: Doc, text: str) -> dict[str, int]:
+        """Hits per category for a tokenised ``text`` (the scorer's fast path, no user_data)."""
+        # Hot path: every chat message comes through here, so the helpers are inlined and
+        # each regex runs only behind a cheap substring test.
         label_of = self._label_of
         counts: dict[str, int] = {}
         for match_id, _start, _end in self.matcher(doc):
             label = label_of[match_id]
             counts[label] = counts.get(label, 0) + 1
-        text = doc.user_data.get(TEXT_KEY)
-        if text is None:
-            text = doc.text
-        n = _emoji_hits(text)
+        if text.isascii():
+            # No pictographs in ASCII: only ":codes:" can be there.
+            n = len(_SHORTCODE_RE.findall(text)) if ":" in text else 0
+        else:
+            n = len(_EMOJI_RE.findall(text))
         if n:
             # The lexicon lists common emoji too (some twice, with and without variation
             # selectors); the regex count is the reliable one for pictographs and :codes:.
             counts["emoji"] = n
-        n = _laugh_hits(text)
-        if n:
-            counts["humour"] = counts.get("humour", 0) + n
+        low = text.lower()
+        if (
+            "ha" in low
+            and ("hah" in low or "aha" in low)
+            or "heh" in low
+            or "lol" in low
+            or "lmao" in low
+            or "lmfao" in low
+            or "rofl" in low
+        ):
+            n = len(_LAUGH_RE.findall(text))
+            if n:
+                counts["humour"] = counts.get("humour", 0) + n
         n = _task_shape_hits(text)
         if n:
             counts[TASK_LABEL] = counts.get(TASK_LABEL, 0) + n
-        doc.user_data[CUES_KEY] = counts
-        return doc
+        return counts
 
 
 @Language.factory(

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nlp.email_clean import clean_email_text
-from nlp.scorer import SmallTalkScorer
+from nlp.email_model import CV_FOLDS, email_features, email_text, fit_email_model, fold_of
+from nlp.scorer import SmallTalkScorer, rule_logit
 
 ENRON_FILE = "enron_berkeley_dev.jsonl"
 CHITCHAT_FILE = "chitchat_dev.jsonl"
@@ -34,16 +34,48 @@ def enron_split(email_id: str) -> str:
     return "train" if hashlib.sha1(email_id.encode()).digest()[0] % 2 == 0 else "test"
 
 
-def email_text(subject: str, body: str) -> str:
-    """What the scorer sees for an email: the subject plus the sender's own words."""
-    subject = re.sub(r"^(?:\s*(?:re|fw|fwd)\s*:\s*)+", "", subject or "", flags=re.IGNORECASE)
-    return f"{subject.strip()}\n{clean_email_text(body or '')}".strip()
+def _norm(text: str) -> str:
+    """Whitespace- and case-normalised body: the key that finds the same email under two ids."""
+    return " ".join(text.lower().split())
 
 
 def read_enron(path: Path) -> list[dict[str, str]]:
     """Reads the labelled Enron rows (id, label, subject, text, ...)."""
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
+
+
+def enron_rows(path: Path, split: str = "test") -> list[dict[str, Any]]:
+    """Rows of one split with duplicates resolved, so no email is on both sides.
+
+    Some emails occur under several ids (same body). The ``test`` split keeps its ids as they
+    are, but counts each body once (lowest id). The ``train`` split drops every email whose
+    body also occurs in ``test``, then keeps one copy of the rest. ``all`` is every distinct
+    body once (lowest id), for cross-validation.
+
+    Args:
+        path: ``enron_berkeley_dev.jsonl``.
+        split: ``"test"``, ``"train"`` or ``"all"``.
+
+    Returns:
+        The rows, sorted by id.
+    """
+    rows = sorted(read_enron(path), key=lambda r: str(r["id"]))
+    test_bodies = {_norm(r.get("text", "")) for r in rows if enron_split(r["id"]) == "test"}
+    seen: set[str] = set()
+    out = []
+    for row in rows:
+        key = _norm(row.get("text", ""))
+        side = enron_split(row["id"])
+        if split == "train" and (side != "train" or key in test_bodies):
+            continue
+        if split == "test" and side != "test":
+            continue
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(row)
+    return out
 
 
 @dataclass(frozen=True)
@@ -59,6 +91,8 @@ class EnronReport:
     f1: float
     mixed_share_social: float
     """Share of ``mixed`` emails predicted social (no right answer; shows the lean)."""
+    method: str = "email"
+    """``email``: ``score_email`` on subject + raw body; ``text``: ``score`` on own words."""
 
 
 def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -69,25 +103,12 @@ def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return p, r, f
 
 
-def evaluate_enron(path: Path, scorer: SmallTalkScorer, split: str = "test") -> EnronReport:
-    """Precision/recall/F1 of ``social`` against ``work`` on one hash split of the Enron file.
-
-    Args:
-        path: ``enron_berkeley_dev.jsonl``.
-        scorer: The scorer under test.
-        split: ``"test"`` (never trained or tuned on), ``"train"`` or ``"all"``.
-
-    Returns:
-        An :class:`EnronReport`.
-    """
-    rows = [r for r in read_enron(path) if split == "all" or enron_split(r["id"]) == split]
-    texts = [email_text(r.get("subject", ""), r.get("text", "")) for r in rows]
-    preds = [f.is_small_talk for f in scorer.score_many(texts, batch_size=64)]
+def _report(split: str, method: str, labels: Sequence[str], preds: Sequence[bool]) -> EnronReport:
+    """Counts social-vs-work hits; ``mixed`` rows only feed the lean statistic."""
     tp = fp = fn = 0
     mixed = mixed_pos = 0
     counts = {"social": 0, "work": 0}
-    for row, pred in zip(rows, preds, strict=True):
-        label = row["label"]
+    for label, pred in zip(labels, preds, strict=True):
         if label == "mixed":
             mixed += 1
             mixed_pos += pred
@@ -106,6 +127,97 @@ def evaluate_enron(path: Path, scorer: SmallTalkScorer, split: str = "test") -> 
         recall=r,
         f1=f,
         mixed_share_social=mixed_pos / mixed if mixed else 0.0,
+        method=method,
+    )
+
+
+def evaluate_enron(
+    path: Path, scorer: SmallTalkScorer, split: str = "test", method: str = "email"
+) -> EnronReport:
+    """Precision/recall/F1 of ``social`` against ``work`` on one hash split of the Enron file.
+
+    Args:
+        path: ``enron_berkeley_dev.jsonl``.
+        scorer: The scorer under test.
+        split: ``"test"`` (never trained or tuned on), ``"train"`` or ``"all"``; duplicates
+            are resolved as in :func:`enron_rows`.
+        method: ``"email"`` scores subject + raw body with ``score_email`` (the email model
+            when the scorer has it); ``"text"`` scores the subject + own words with ``score``.
+
+    Returns:
+        An :class:`EnronReport`.
+    """
+    rows = enron_rows(path, split)
+    if method == "email":
+        pairs = ((r.get("subject", ""), r.get("text", "")) for r in rows)
+        feats = list(scorer.score_emails(pairs))
+    else:
+        texts = [email_text(r.get("subject", ""), r.get("text", "")) for r in rows]
+        feats = list(scorer.score_many(texts, batch_size=64))
+    return _report(split, method, [r["label"] for r in rows], [f.is_small_talk for f in feats])
+
+
+@dataclass(frozen=True)
+class CrossValidationReport:
+    """k-fold F1 of the email model over the whole file (each fold trained on the others)."""
+
+    folds: int
+    n_social: int
+    n_work: int
+    precision: float
+    recall: float
+    f1: float
+    """Pooled over the out-of-fold predictions of all folds."""
+    fold_f1: tuple[float, ...]
+
+
+def cross_validate_enron(path: Path, folds: int = CV_FOLDS) -> CrossValidationReport:
+    """Trains the email model on k-1 folds and predicts the k-th, rotating, over every row.
+
+    Each distinct body is one row (``enron_rows(path, "all")``); ``mixed`` rows are left out.
+    The threshold of every fold's model is chosen by cross-validation inside its training
+    folds only, exactly as ``python -m nlp.train`` does for the shipped model.
+
+    Args:
+        path: ``enron_berkeley_dev.jsonl``.
+        folds: Number of folds (by a hash of the id).
+
+    Returns:
+        A :class:`CrossValidationReport`.
+    """
+    rules = SmallTalkScorer(use_textcat=False, cache_size=0)
+    rows = [r for r in enron_rows(path, "all") if r["label"] in ("social", "work")]
+    feats = [
+        email_features(r.get("subject", ""), r.get("text", ""), rules.count_cues, rule_logit)
+        for r in rows
+    ]
+    labels = [r["label"] == "social" for r in rows]
+    keys = [str(r["id"]) for r in rows]
+    fold = [fold_of("cv" + k, folds) for k in keys]
+    preds = [False] * len(rows)
+    fold_f1 = []
+    for k in range(folds):
+        train = [i for i in range(len(rows)) if fold[i] != k]
+        model = fit_email_model(
+            [feats[i] for i in train], [labels[i] for i in train], [keys[i] for i in train]
+        )
+        tp = fp = fn = 0
+        for i in range(len(rows)):
+            if fold[i] == k:
+                preds[i] = model.logit(feats[i]) >= 0.0
+                tp += preds[i] and labels[i]
+                fp += preds[i] and not labels[i]
+                fn += (not preds[i]) and labels[i]
+        fold_f1.append(_prf(tp, fp, fn)[2])
+    report = _report("all", "email", [r["label"] for r in rows], preds)
+    return CrossValidationReport(
+        folds=folds,
+        n_social=report.n_social,
+        n_work=report.n_work,
+        precision=report.precision,
+        recall=report.recall,
+        f1=report.f1,
+        fold_f1=tuple(fold_f1),
     )
 
 

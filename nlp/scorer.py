@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import cast
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
 
-from nlp import components as _components  # noqa: F401  (registers the spaCy factory)
-from nlp.components import CUES_KEY, TASK_LABEL, TEXT_KEY
+from nlp.components import TASK_LABEL, CueMatcher
+from nlp.email_model import EMAIL_MODEL_FILE, EmailModel, email_features, email_text
 from nlp.features import PLEASANTRY_CATEGORIES, SMALL_TALK_CATEGORIES, MessageFeatures
 
 MODEL_DIR = Path(__file__).resolve().parent / "models" / "smalltalk_textcat"
 TEXTCAT_LABEL = "SOCIAL"
 MENTIONS_KEY = "commsignal.mentions"
+"""Kept for compatibility; the scorer no longer stores anything in ``doc.user_data``."""
+# Short chat repeats a lot ("thanks!", "lgtm", "+1"): results for recent exact repeats are
+# reused. Bounded (about 25 MB when full) so memory stays flat on endless streams; long texts
+# rarely repeat and are not cached.
+CACHE_SIZE = 65536
+CACHE_MAX_CHARS = 280
 
 # Rule weights (log-odds). A message with no cue sits at BIAS (p ~ 0.12). One topical cue
 # (family, food, sport ...) lifts it just over 0.5; a personal question or laughter is strong
@@ -142,7 +149,8 @@ def split_address(text: str) -> tuple[str, int]:
         The text without the leading address, and the number of mentions found.
     """
     mentions = 0
-    m = _ADDRESS_RE.match(text)
+    # The colon test is a C-level scan that spares the regex on most messages.
+    m = _ADDRESS_RE.match(text) if ":" in text else None
     if m and m.group(1).lower() not in _NOT_A_NICK and "/" not in m.group(1):
         text = text[m.end() :]
         mentions = 1
@@ -186,7 +194,9 @@ def rule_logit(counts: dict[str, int], n_tokens: int) -> float:
 class SmallTalkScorer:
     """Blank-English spaCy pipeline + cue lexicon (+ optional shipped textcat for long texts)."""
 
-    def __init__(self, threshold: float = 0.5, use_textcat: bool = True) -> None:
+    def __init__(
+        self, threshold: float = 0.5, use_textcat: bool = True, cache_size: int = CACHE_SIZE
+    ) -> None:
         """Builds the pipeline; cheap enough (well under a second) to do per process.
 
         Args:
@@ -194,62 +204,112 @@ class SmallTalkScorer:
             use_textcat: Also use the shipped text classifier for long (email-like) texts,
                 when it is present. Short chat messages always use the rules: they are as
                 accurate there and several times faster.
+            cache_size: How many recent short messages' results to reuse for exact repeats
+                (0 disables the cache).
         """
-        self.threshold = threshold
+        self._threshold = threshold
+        self.cache_size = cache_size
         self.nlp: Language = spacy.blank("en")
-        self.nlp.add_pipe("commsignal_cues")
+        # Kept in the pipeline so ``scorer.nlp(text)`` still annotates docs for callers that
+        # use it; scoring itself calls the tokenizer and the matcher directly (see _score).
+        self._cues = cast(CueMatcher, self.nlp.add_pipe("commsignal_cues"))
         self.textcat_enabled = False
         if use_textcat and (MODEL_DIR / "config.cfg").is_file():
             trained = spacy.load(MODEL_DIR)
             self.nlp.add_pipe("textcat", source=trained)
             self.textcat_enabled = True
         self._textcat = self.nlp.get_pipe("textcat") if self.textcat_enabled else None
-        # Disabled in pipe(): it is applied only to long docs, in _features().
-        self._pipe_disable = ["textcat"] if self.textcat_enabled else []
-        self._make = self.nlp.make_doc
+        # The email model follows use_textcat: both are the shipped, trained parts.
+        self.email_model: EmailModel | None = None
+        if use_textcat and EMAIL_MODEL_FILE.is_file():
+            self.email_model = EmailModel.from_json(EMAIL_MODEL_FILE)
+        self._tokenizer = self.nlp.tokenizer
+        self._cache: dict[tuple[int, int], MessageFeatures] = {}
+
+    @property
+    def threshold(self) -> float:
+        """Probability at or above which a message counts as small talk."""
+        return self._threshold
+
+    @threshold.setter
+    def threshold(self, value: float) -> None:
+        # Cached results carry is_small_talk for the old threshold.
+        self._threshold = value
+        self._cache.clear()
 
     @property
     def lexicon_version(self) -> str:
         """Version string of the cue lexicon in use (store it next to the features)."""
-        return str(getattr(self.nlp.get_pipe("commsignal_cues"), "lexicon_version", ""))
+        return self._cues.lexicon_version
 
-    def _features(self, doc: Doc) -> MessageFeatures:
-        """Turns an annotated doc into the stored feature row."""
-        user_data = doc.user_data
-        counts: dict[str, int] = user_data[CUES_KEY]
-        text: str = user_data[TEXT_KEY]
+    def clear_cache(self) -> None:
+        """Forgets cached results (benchmarks call it so warm-up runs do not pre-fill it)."""
+        self._cache.clear()
+
+    def _score(self, text: str) -> MessageFeatures:
+        """Scores one message without the cache: tokenizer + matcher, no pipeline machinery."""
+        if ":" in text or "@" in text:
+            content, mentions = split_address(text)
+        else:  # no address and no mention possible: skip the call
+            content, mentions = text, 0
+        doc = self._tokenizer(content)
+        counts = self._cues.count(doc, content)
         n_tokens = len(doc)
-        z = rule_logit(counts, n_tokens)
+        if counts:
+            z = rule_logit(counts, n_tokens)
+            cues = sorted(counts)
+            if TASK_LABEL in counts:
+                cues.remove(TASK_LABEL)
+            is_pleasantry = not _PLEASANTRY.isdisjoint(counts)
+        else:  # rule_logit of no evidence at all
+            z, cues, is_pleasantry = BIAS, [], False
         if self._textcat is not None and n_tokens >= TEXTCAT_MIN_TOKENS:
             p_model = self._textcat(doc).cats.get(TEXTCAT_LABEL, 0.0)
             z = 0.5 * z + _logit(p_model)
         p = _sigmoid(z)
-        if counts:
-            cues = tuple(sorted(c for c in counts if c != TASK_LABEL))
-            is_pleasantry = not _PLEASANTRY.isdisjoint(counts)
+        if "?" in content:
+            is_question = True
+        elif 0 < n_tokens <= 25:
+            # split() is empty for whitespace-only text (which still yields a SPACE token).
+            first = content.split(None, 1)
+            is_question = bool(first) and first[0].lower() in _QUESTION_STARTS
         else:
-            cues, is_pleasantry = (), False
-        is_question = "?" in text or (
-            0 < n_tokens <= 25 and text.split(None, 1)[0].lower() in _QUESTION_STARTS
-        )
+            is_question = False
+        # Positional: keyword arguments cost a third more on this hot path (declared order).
         return MessageFeatures(
-            small_talk=p,
-            is_small_talk=p >= self.threshold,
-            cues=cues,
-            is_pleasantry=is_pleasantry,
-            n_tokens=n_tokens,
-            is_question=is_question,
-            mentions=user_data[MENTIONS_KEY],
+            p, p >= self._threshold, tuple(cues), is_pleasantry, n_tokens, is_question, mentions
         )
 
-    def _make_doc(self, text: str) -> Doc:
-        """Tokenises the content and keeps the raw text and mention count on the doc."""
-        content, mentions = split_address(text)
-        doc = self._make(content)
-        user_data = doc.user_data
-        user_data[TEXT_KEY] = content
-        user_data[MENTIONS_KEY] = mentions
-        return doc
+    def count_cues(self, text: str) -> tuple[dict[str, int], int]:
+        """Cue hits per category (task hits under ``TASK_LABEL``) and the token count."""
+        doc = self._tokenizer(text)
+        return self._cues.count(doc, text), len(doc)
+
+    def score_email(self, subject: str, body: str) -> MessageFeatures:
+        """Scores one email from its subject and raw body (quoted and forwarded parts included).
+
+        The cue fields describe the sender's own words (``clean_email_text``); ``small_talk``
+        comes from the email model, which also reads the thread (see ``nlp.email_model``).
+        Without the shipped email model this equals ``score(email_text(subject, body))``.
+
+        Args:
+            subject: The subject line (``Re:``/``Fwd:`` prefixes are dropped).
+            body: The raw body.
+
+        Returns:
+            The email's features; neither text is kept.
+        """
+        base = self._score(email_text(subject, body))
+        if self.email_model is None:
+            return base
+        feats = email_features(subject, body, self.count_cues, rule_logit)
+        p = _sigmoid(self.email_model.logit(feats))
+        return dataclasses.replace(base, small_talk=p, is_small_talk=p >= self._threshold)
+
+    def score_emails(self, emails: Iterable[tuple[str, str]]) -> Iterator[MessageFeatures]:
+        """Streams :meth:`score_email` over (subject, body) pairs, in input order."""
+        for subject, body in emails:
+            yield self.score_email(subject, body)
 
     def score(self, text: str) -> MessageFeatures:
         """Scores one message.
@@ -260,25 +320,33 @@ class SmallTalkScorer:
         Returns:
             The message's features; the text is not kept.
         """
-        doc = self.nlp(self._make_doc(text), disable=self._pipe_disable)
-        return self._features(doc)
+        if len(text) > CACHE_MAX_CHARS or not self.cache_size:
+            return self._score(text)
+        # Keyed by (hash, length), not by the text, so the cache never holds message text;
+        # a wrong hit needs two different texts of equal length with one 64-bit hash.
+        key = (hash(text), len(text))
+        cache = self._cache
+        hit = cache.pop(key, None)
+        if hit is None:
+            hit = self._score(text)
+            if len(cache) >= self.cache_size:
+                del cache[next(iter(cache))]  # dicts keep insertion order: oldest first
+        cache[key] = hit  # (re-)inserted last, so the dict's order is least recently used first
+        return hit
 
     def score_many(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[MessageFeatures]:
         """Streams features for many messages, in input order, with one process.
 
         Args:
             texts: Any iterable of messages; consumed lazily.
-            batch_size: Messages per ``nlp.pipe`` batch.
+            batch_size: Kept for API compatibility; scoring is per message (no batching gain:
+                the tokenizer and matcher work per doc, and streaming keeps memory flat).
 
         Yields:
             One :class:`MessageFeatures` per input text.
         """
         # n_process stays 1: spaCy's multiprocessing pickles every Doc back to the parent,
         # which is 30-80x slower than the work itself for short chat messages.
-        make_doc = self._make_doc
-        docs = self.nlp.pipe(
-            (make_doc(t) for t in texts), batch_size=batch_size, disable=self._pipe_disable
-        )
-        features = self._features
-        for doc in docs:
-            yield features(doc)
+        score = self.score
+        for text in texts:
+            yield score(text)

@@ -1,8 +1,14 @@
-"""Rebuilds the shipped text classifier: ``python -m nlp.train [--data DIR]`` (deterministic).
+"""Rebuilds the shipped models: ``python -m nlp.train [--data DIR]`` (deterministic).
 
-The classifier only sees long (email-like) texts at scoring time, so it is trained on:
-* Enron emails of the ``train`` hash split only (``social`` vs ``work``; ``mixed`` left out),
-  never the ``test`` split that the evaluation reports on;
+Two models, both from the ``train`` hash split of the Enron file only (``social`` vs ``work``;
+``mixed`` left out; emails whose body also occurs in the ``test`` split are dropped, see
+``nlp.evaluate.enron_rows``), never the ``test`` split that the evaluation reports on:
+
+``email_social.json``: the email model (``nlp.email_model``), a 10-feature logistic regression
+whose threshold is chosen by 5-fold cross-validation inside the train split.
+
+``smalltalk_textcat``: the text classifier for long texts in ``score()``, trained on:
+* those Enron train emails;
 * windows of 4 consecutive chat lines from the train half of the chit-chat conversations (MIT)
   and of the Ubuntu IRC logs (CC-BY-4.0), so that it learns social vs task vocabulary beyond
   Enron's 2000-2001 energy-trading topics.
@@ -24,18 +30,18 @@ from spacy.pipeline import TextCategorizer
 from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
 
+from nlp.email_model import EMAIL_MODEL_FILE, EmailModel, email_features, fit_email_model
 from nlp.evaluate import (
     CHITCHAT_FILE,
     ENRON_FILE,
     IRC_DIR,
     default_data_dir,
     email_text,
-    enron_split,
+    enron_rows,
     read_chitchat,
-    read_enron,
     read_irc_files,
 )
-from nlp.scorer import MODEL_DIR, TEXTCAT_LABEL
+from nlp.scorer import MODEL_DIR, TEXTCAT_LABEL, SmallTalkScorer, rule_logit
 
 SEED = 0
 EPOCHS = 10
@@ -76,8 +82,8 @@ def training_examples(data_dir: Path) -> list[tuple[str, bool]]:
     base = data_dir / "smalltalk"
     rng = random.Random(SEED)
     pairs: list[tuple[str, bool]] = []
-    for row in read_enron(base / ENRON_FILE):
-        if enron_split(row["id"]) == "train" and row["label"] in ("social", "work"):
+    for row in enron_rows(base / ENRON_FILE, "train"):
+        if row["label"] in ("social", "work"):
             pairs.append(
                 (email_text(row.get("subject", ""), row["text"]), row["label"] == "social")
             )
@@ -134,6 +140,31 @@ def train(data_dir: Path, out_dir: Path = MODEL_DIR) -> int:
     return len(examples)
 
 
+def train_email_model(data_dir: Path, out_file: Path = EMAIL_MODEL_FILE) -> EmailModel:
+    """Fits the email model on the Enron train split and writes its weights as JSON.
+
+    Args:
+        data_dir: The shared data root.
+        out_file: Where the model is written (replaced if present).
+
+    Returns:
+        The fitted model.
+    """
+    rules = SmallTalkScorer(use_textcat=False, cache_size=0)
+    rows = [
+        r
+        for r in enron_rows(data_dir / "smalltalk" / ENRON_FILE, "train")
+        if r["label"] in ("social", "work")
+    ]
+    feats = [
+        email_features(r.get("subject", ""), r.get("text", ""), rules.count_cues, rule_logit)
+        for r in rows
+    ]
+    model = fit_email_model(feats, [r["label"] == "social" for r in rows], [r["id"] for r in rows])
+    model.to_json(out_file)
+    return model
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(prog="python -m nlp.train", description=__doc__)
@@ -143,6 +174,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     data_dir = args.data or default_data_dir()
     n = train(data_dir, args.out)
     print(f"trained textcat on {n} examples -> {args.out}")
+    email_out = args.out.parent / EMAIL_MODEL_FILE.name
+    model = train_email_model(data_dir, email_out)
+    print(f"trained email model (cv threshold {model.threshold:.3f}) -> {email_out}")
 
 
 if __name__ == "__main__":

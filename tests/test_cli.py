@@ -27,12 +27,24 @@ COMMANDS = _commands(cli)
 def test_expected_commands_exist() -> None:
     names = {" ".join(c) for c in COMMANDS}
     assert {
-        "demo", "sync", "import slack-export", "import logins", "digest", "nlp score", "nlp evaluate",
-        "serve", "reveal", "status", "purge", "rules test",
+        "demo",
+        "sync",
+        "import slack-export",
+        "import logins",
+        "digest",
+        "nlp score",
+        "nlp evaluate",
+        "serve",
+        "reveal",
+        "status",
+        "purge",
+        "rules test",
     } <= names
 
 
-@pytest.mark.parametrize("path", [()] + COMMANDS, ids=["commsignal"] + [" ".join(c) for c in COMMANDS])
+@pytest.mark.parametrize(
+    "path", [()] + COMMANDS, ids=["commsignal"] + [" ".join(c) for c in COMMANDS]
+)
 def test_help_says_what_it_does_in_one_sentence(path: tuple[str, ...]) -> None:
     result = CliRunner().invoke(cli, [*path, "--help"])
     assert result.exit_code == 0, result.output
@@ -49,8 +61,16 @@ def test_status_json_on_an_empty_store(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     info = json.loads(result.output)
     assert set(info["counts"]) == {
-        "people", "accounts", "conversations", "messages", "meetings", "attendance",
-        "login_events", "sessions", "quarantined", "findings",
+        "people",
+        "accounts",
+        "conversations",
+        "messages",
+        "meetings",
+        "attendance",
+        "login_events",
+        "sessions",
+        "quarantined",
+        "findings",
     }
     assert all(v == 0 for v in info["counts"].values())
     assert set(info["sources"]) >= {"slack", "m365", "logins"}
@@ -59,7 +79,9 @@ def test_status_json_on_an_empty_store(tmp_path: Path) -> None:
 def test_config_error_is_one_clear_line(tmp_path: Path) -> None:
     cfg = tmp_path / "c.toml"
     cfg.write_text("[slack]\nbogus = 1\n")
-    result = CliRunner().invoke(cli, ["--config", str(cfg), "--db", str(tmp_path / "x.db"), "status"])
+    result = CliRunner().invoke(
+        cli, ["--config", str(cfg), "--db", str(tmp_path / "x.db"), "status"]
+    )
     assert result.exit_code == 1
     assert "slack.bogus" in result.output and "Traceback" not in result.output
 
@@ -69,9 +91,13 @@ def test_reveal_needs_a_known_pseudonym_and_is_audited(tmp_path: Path) -> None:
 
     db_path = tmp_path / "r.db"
     db = open_db(db_path)
-    db.table("people").insert({"person_id": "p-abc", "email": "ann@example.com", "display_name": "Ann"})
+    db.table("people").insert(
+        {"person_id": "p-abc", "email": "ann@example.com", "display_name": "Ann"}
+    )
     runner = CliRunner()
-    missing = runner.invoke(cli, ["--db", str(db_path), "reveal", "p-nope", "--reason", "case 12 review"])
+    missing = runner.invoke(
+        cli, ["--db", str(db_path), "reveal", "p-nope", "--reason", "case 12 review"]
+    )
     assert missing.exit_code == 1 and "no person" in missing.output
     ok = runner.invoke(cli, ["--db", str(db_path), "reveal", "p-abc", "--reason", "case 12 review"])
     assert ok.exit_code == 0 and "ann@example.com" in ok.output
@@ -80,7 +106,9 @@ def test_reveal_needs_a_known_pseudonym_and_is_audited(tmp_path: Path) -> None:
 
 
 def test_digest_rejects_bad_week(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "d.db"), "digest", "--week", "2026-47"])
+    result = CliRunner().invoke(
+        cli, ["--db", str(tmp_path / "d.db"), "digest", "--week", "2026-47"]
+    )
     assert result.exit_code == 1 and "2026-W47" in result.output
 
 

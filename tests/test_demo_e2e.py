@@ -69,7 +69,9 @@ def test_digest_schema_and_order(demo: Path) -> None:
         assert 0 <= p["risk"] <= 100 and p["level"] in ("high", "medium", "low")
         for f in p["findings"]:
             assert set(f) >= {"detector", "score", "summary", "evidence"} and 0 <= f["score"] <= 1
-    assert digest["coverage"]["slack"]["messages"] > 0 and digest["coverage"]["m365"]["meetings"] > 0
+    assert (
+        digest["coverage"]["slack"]["messages"] > 0 and digest["coverage"]["m365"]["meetings"] > 0
+    )
     for ext in ("html", "md"):
         text = (demo / f"commsignal-digest-{digest['week']}.{ext}").read_text()
         assert digest["people"][0]["person"] in text

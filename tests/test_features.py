@@ -20,34 +20,69 @@ def ts(day: int, hour: float) -> float:
     return datetime(2026, 11, day, tzinfo=UTC).timestamp() + hour * 3600
 
 
-def _person(db: Database, pid: str, team: str = "Data", tz: str = "America/New_York", country: str = "US") -> None:
+def _person(
+    db: Database, pid: str, team: str = "Data", tz: str = "America/New_York", country: str = "US"
+) -> None:
     db.table("people").insert(
-        {"person_id": pid, "email": f"{pid}@example.com", "team": team, "tz": tz, "country": country}
+        {
+            "person_id": pid,
+            "email": f"{pid}@example.com",
+            "team": team,
+            "tz": tz,
+            "country": country,
+        }
     )
 
 
 def _msg(db: Database, pid: str, when: float, n: int, **extra: object) -> None:
     row = {
-        "source": "slack", "message_id": f"{pid}:{when}:{n}", "conversation_id": "C1", "account_id": pid,
-        "person_id": pid, "ts": when, "n_tokens": 8, "small_talk": 0.1, "is_small_talk": 0,
-        "is_pleasantry": 0, "is_question": 0, "mentions": "[]", "cues": "[]",
+        "source": "slack",
+        "message_id": f"{pid}:{when}:{n}",
+        "conversation_id": "C1",
+        "account_id": pid,
+        "person_id": pid,
+        "ts": when,
+        "n_tokens": 8,
+        "small_talk": 0.1,
+        "is_small_talk": 0,
+        "is_pleasantry": 0,
+        "is_question": 0,
+        "mentions": "[]",
+        "cues": "[]",
     }
     row.update(extra)
     db.table("messages").insert(row)
 
 
 def _login(db: Database, pid: str, when: float, event: str, **extra: object) -> None:
-    row = {"event_id": f"{pid}:{when}:{event}", "source": "csv", "user": pid, "person_id": pid, "ts": when, "event": event}
+    row = {
+        "event_id": f"{pid}:{when}:{event}",
+        "source": "csv",
+        "user": pid,
+        "person_id": pid,
+        "ts": when,
+        "event": event,
+    }
     row.update(extra)
     db.table("login_events").insert(row)
 
 
-def _session(db: Database, pid: str, start: float, end: float | None, last: float, reason: str, device: str) -> None:
+def _session(
+    db: Database, pid: str, start: float, end: float | None, last: float, reason: str, device: str
+) -> None:
     db.table("sessions").insert(
         {
-            "session_id": f"{pid}:{start}", "user": pid, "person_id": pid, "source": "csv", "start_ts": start,
-            "end_ts": end, "last_seen_ts": last, "duration_seconds": (end or last) - start, "end_reason": reason,
-            "devices": json.dumps([device]), "ips": "[]",
+            "session_id": f"{pid}:{start}",
+            "user": pid,
+            "person_id": pid,
+            "source": "csv",
+            "start_ts": start,
+            "end_ts": end,
+            "last_seen_ts": last,
+            "duration_seconds": (end or last) - start,
+            "end_reason": reason,
+            "devices": json.dumps([device]),
+            "ips": "[]",
         }
     )
 
@@ -75,8 +110,24 @@ def db() -> Database:
                 _msg(db, "p-shift", ts(day, hour + 0.1 * k), n)
     # a proxy worker: sign-ins through a hosting range, from two countries an hour apart, via AnyDesk
     for day in range(16, 21):
-        _login(db, "p-proxy", ts(day, 14), "signin", ip="45.86.201.9", country="US", client_app="AnyDesk")
-        _login(db, "p-proxy", ts(day, 15), "signin", ip="45.86.201.10", country="NL", client_app="Browser")
+        _login(
+            db,
+            "p-proxy",
+            ts(day, 14),
+            "signin",
+            ip="45.86.201.9",
+            country="US",
+            client_app="AnyDesk",
+        )
+        _login(
+            db,
+            "p-proxy",
+            ts(day, 15),
+            "signin",
+            ip="45.86.201.10",
+            country="NL",
+            client_app="Browser",
+        )
     return db
 
 

@@ -36,7 +36,9 @@ def test_connectors_and_nlp_stay_pure() -> None:
                 if package == "connectors":
                     assert not name.startswith(("nlp", "sqlite_utils")), f"{path} imports {name}"
                 if package == "nlp":
-                    assert not name.startswith(("connectors", "sqlite_utils")), f"{path} imports {name}"
+                    assert not name.startswith(("connectors", "sqlite_utils")), (
+                        f"{path} imports {name}"
+                    )
 
 
 def test_stages_never_import_the_cli() -> None:

@@ -76,3 +76,21 @@ def test_every_command_has_help() -> None:
         res = CliRunner().invoke(nlp_group, [name, "--help"])
         assert res.exit_code == 0
         assert len(res.output.split("\n\n")[1].strip()) > 20
+
+
+def test_score_emails_with_subject_field(tmp_path: Path) -> None:
+    body = "Please revise the tariff filing.\n\n-----Original Message-----\nFrom: A\nTo: B\n\nFERC."
+    src = _write(
+        tmp_path / "in.jsonl",
+        [
+            json.dumps({"subj": "RE: tariff", "body": body}),
+            json.dumps({"body": "Congratulations on the baby!!"}),
+        ],
+    )
+    out = tmp_path / "out.jsonl"
+    args = ["score", "--input", str(src), "--text-field", "body", "--subject-field", "subj"]
+    res = CliRunner().invoke(nlp_group, [*args, "--output", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["is_small_talk"] for r in rows] == [False, True]
+    assert "celebrations" in rows[1]["cues"] and "subj" not in rows[1]

@@ -159,3 +159,78 @@ def test_build_is_cheap() -> None:
     t0 = time.perf_counter()
     SmallTalkScorer()
     assert time.perf_counter() - t0 < 1.0
+
+
+def test_whitespace_only_text_does_not_crash(scorer: SmallTalkScorer) -> None:
+    # Used to raise IndexError: the tokenizer yields a SPACE token but str.split() is empty.
+    for text in (" ", "\n\t ", "  \n"):
+        f = scorer.score(text)
+        assert not f.is_small_talk and not f.is_question
+
+
+def test_cache_returns_the_same_features_as_a_fresh_score() -> None:
+    cached = SmallTalkScorer(cache_size=4)
+    plain = SmallTalkScorer(cache_size=0)
+    texts = ["thanks!", "how are the kids?", "thanks!", "lgtm", "a", "b", "c", "thanks!"] * 3
+    assert list(cached.score_many(texts)) == [plain.score(t) for t in texts]
+    assert len(cached._cache) <= 4  # bounded
+    long_text = "how was your weekend? " * 20
+    cached.score(long_text)
+    assert all(k[1] <= 280 for k in cached._cache)  # long texts are not cached
+
+
+def test_cache_holds_no_text() -> None:
+    s = SmallTalkScorer()
+    s.score("my daughter started kindergarten today")
+    assert all(isinstance(k, tuple) and all(isinstance(x, int) for x in k) for k in s._cache)
+
+
+EMAIL_THREAD = """I am so sorry. You guys gave him a really good life!
+
+"Robert Smith" <rsmith@aol.com> on 07/07/2001 01:48:08 PM
+To: "Pat Jones" <pat@yahoo.com>, "Kathy Wedig" <kat@hotmail.com>
+cc:
+Subject: Houston 1996 - 2001
+
+Our dog Houston died this morning.
+"""
+
+WORK_THREAD = """Please revise the tariff filing per FERC comments.
+
+-----Original Message-----
+From: Doe, Jane
+Sent: Tuesday, May 08, 2001 10:15 AM
+To: Smith, John
+Subject: RE: tariff
+
+The ISO settlement data and the transmission contract are attached; please review the draft
+before the commission hearing.
+"""
+
+
+def test_score_email_uses_the_thread(scorer: SmallTalkScorer) -> None:
+    social = scorer.score_email("Re: Houston 1996 - 2001", EMAIL_THREAD)
+    work = scorer.score_email("RE: tariff", WORK_THREAD)
+    assert social.is_small_talk and not work.is_small_talk
+    assert social.small_talk > work.small_talk
+    # Cue fields describe the sender's own words only.
+    assert (
+        social.n_tokens
+        == scorer.score("Houston 1996 - 2001\n" + EMAIL_THREAD.split("\n")[0]).n_tokens
+    )
+    assert list(scorer.score_emails([("Re: Houston 1996 - 2001", EMAIL_THREAD)])) == [social]
+
+
+def test_score_email_without_model_is_the_text_score() -> None:
+    rules = SmallTalkScorer(use_textcat=False)
+    assert rules.email_model is None
+    assert rules.score_email("RE: tariff", WORK_THREAD) == rules.score(
+        "tariff\nPlease revise the tariff filing per FERC comments."
+    )
+
+
+def test_changing_the_threshold_does_not_reuse_stale_results() -> None:
+    s = SmallTalkScorer(use_textcat=False)
+    assert s.score("finally a long weekend").is_small_talk
+    s.threshold = 0.99
+    assert not s.score("finally a long weekend").is_small_talk

@@ -35,8 +35,14 @@ def test_rule_hygiene(rule) -> None:  # type: ignore[no-untyped-def]
 def test_all_design_signals_have_rules() -> None:
     ids = {r.id for r in RULES}
     assert {
-        "marathon_session", "round_the_clock", "off_timezone", "shared_infrastructure",
-        "anonymising_access", "remote_access_tool", "camera_avoidance", "low_small_talk",
+        "marathon_session",
+        "round_the_clock",
+        "off_timezone",
+        "shared_infrastructure",
+        "anonymising_access",
+        "remote_access_tool",
+        "camera_avoidance",
+        "low_small_talk",
     } <= ids
 
 

@@ -29,4 +29,9 @@ def test_two_strong_signals_combine() -> None:
 
 
 def test_levels() -> None:
-    assert level(70) == "high" and level(69) == "medium" and level(40) == "medium" and level(39) == "low"
+    assert (
+        level(70) == "high"
+        and level(69) == "medium"
+        and level(40) == "medium"
+        and level(39) == "low"
+    )

@@ -79,7 +79,9 @@ def run_demo(
 
     with steps.step(f"simulating {n_people} people over {weeks} weeks (seed {seed})"):
         world = simulate(seed=seed, n_people=n_people, weeks=weeks)
-        (out / "ground-truth.json").write_text(json.dumps(world.ground_truth, indent=2, sort_keys=True))
+        (out / "ground-truth.json").write_text(
+            json.dumps(world.ground_truth, indent=2, sort_keys=True)
+        )
         logins_dir = out / "logins"
         logins_dir.mkdir(exist_ok=True)
         csv_path = logins_dir / "workstation.csv"
@@ -88,7 +90,9 @@ def run_demo(
     os.environ["COMMSIGNAL_DEMO_SLACK_TOKEN"] = DEMO_SLACK_TOKEN
     os.environ["COMMSIGNAL_DEMO_GRAPH_TOKEN"] = DEMO_GRAPH_TOKEN
     config = load_config(DEMO_CONFIG)
-    config.detect.hosting_cidrs = list(world.ground_truth.get("hosting_cidrs", config.detect.hosting_cidrs))
+    config.detect.hosting_cidrs = list(
+        world.ground_truth.get("hosting_cidrs", config.detect.hosting_cidrs)
+    )
     db = open_db(db_path)
     pseudonyms = load_or_create_key(db_path, None)
     ingestor = Ingestor(db, pseudonyms, SmallTalkScorer())
@@ -104,10 +108,14 @@ def run_demo(
             sync_m365(db, ingestor, settings, progress=progress)
 
     with steps.step(f"importing workstation logons from {csv_path}"):
-        import_login_files(db, Ingestor(db, pseudonyms, None), "csv", [csv_path], LoginImportOptions())
+        import_login_files(
+            db, Ingestor(db, pseudonyms, None), "csv", [csv_path], LoginImportOptions()
+        )
         rebuild_sessions_in_db(db)
 
     week = week_of(world.start + (world.weeks * 7 - 1) * 86400 + 43200, config.digest.timezone)
     with steps.step(f"computing features, findings and the digest for {week}"):
-        result = run_digest(db, config, week, pseudonyms, out_dir=out, formats=["html", "md", "json"])
+        result = run_digest(
+            db, config, week, pseudonyms, out_dir=out, formats=["html", "md", "json"]
+        )
     return result

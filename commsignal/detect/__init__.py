@@ -31,12 +31,18 @@ def evaluate_rule(rule: Rule, features: dict[str, Any]) -> CheckResult | None:
     """Run one rule's check on one person-week's features."""
     fn = CHECKS.get(rule.check)
     if fn is None:
-        raise RuleError(f"{rule.path}: unknown check {rule.check!r}; known: {', '.join(sorted(CHECKS))}")
+        raise RuleError(
+            f"{rule.path}: unknown check {rule.check!r}; known: {', '.join(sorted(CHECKS))}"
+        )
     return fn(features, rule.params)
 
 
 def detect_week(
-    db: Database, week: str, features: dict[str, dict[str, Any]], rules: list[Rule], store: bool = True
+    db: Database,
+    week: str,
+    features: dict[str, dict[str, Any]],
+    rules: list[Rule],
+    store: bool = True,
 ) -> list[PersonRisk]:
     """Evaluate every rule for every person and rank them.
 

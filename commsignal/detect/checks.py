@@ -55,7 +55,9 @@ def marathon_session(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None
         f"One session ran {hours / 24:.1f} days ({hours:.0f} h): started {s.get('start')}, {ending}. "
         f"People log off or lock within a working day (threshold {p['min_hours']} h)."
     )
-    return CheckResult(_ramp(hours, p["min_hours"], p["full_hours"]), summary, {"session": s, "hours": hours})
+    return CheckResult(
+        _ramp(hours, p["min_hours"], p["full_hours"]), summary, {"session": s, "hours": hours}
+    )
 
 
 @check("round_the_clock")
@@ -64,7 +66,11 @@ def round_the_clock(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
     if regular < p["min_hours"] or int(f.get("activity_events") or 0) < p["min_events"]:
         return None
     peaks = f.get("peak_hours_utc") or []
-    peak_text = f"; bursts at {', '.join(f'{h:02d}:00' for h in peaks)} UTC (hand-over times?)" if peaks else ""
+    peak_text = (
+        f"; bursts at {', '.join(f'{h:02d}:00' for h in peaks)} UTC (hand-over times?)"
+        if peaks
+        else ""
+    )
     summary = (
         f"Active in {regular} of 24 hours of the day on two or more days this week{peak_text}. "
         f"One person is rarely active in more than {p['min_hours'] - 4}-{p['min_hours'] - 2} hours."
@@ -80,7 +86,11 @@ def round_the_clock(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
 def off_timezone(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
     diff = f.get("offset_diff_h")
     declared_share = f.get("declared_share")
-    if diff is None or declared_share is None or int(f.get("activity_events") or 0) < p["min_events"]:
+    if (
+        diff is None
+        or declared_share is None
+        or int(f.get("activity_events") or 0) < p["min_events"]
+    ):
         return None
     gain = float(f.get("fit_share") or 0) - float(declared_share)
     if diff < p["min_diff_h"] or gain < p["min_gain"]:
@@ -94,8 +104,13 @@ def off_timezone(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
     return CheckResult(
         _ramp(diff, p["min_diff_h"], p["full_diff_h"]),
         summary,
-        {"fit_offset_h": fit, "declared_tz": f.get("declared_tz"), "offset_diff_h": diff,
-         "fit_share": f.get("fit_share"), "declared_share": declared_share},
+        {
+            "fit_offset_h": fit,
+            "declared_tz": f.get("declared_tz"),
+            "offset_diff_h": diff,
+            "fit_share": f.get("fit_share"),
+            "declared_share": declared_share,
+        },
     )
 
 
@@ -122,7 +137,11 @@ def shared_infrastructure(f: dict[str, Any], p: dict[str, Any]) -> CheckResult |
         + (f"; sessions were handed over between them {handovers} times" if handovers else "")
         + ". Each employee normally has their own device and few share an address."
     )
-    return CheckResult(score, summary, {"devices": devices, "ips": ips, "shared_with": others, "handovers": handovers})
+    return CheckResult(
+        score,
+        summary,
+        {"devices": devices, "ips": ips, "shared_with": others, "handovers": handovers},
+    )
 
 
 @check("anonymising_access")
@@ -130,7 +149,11 @@ def anonymising_access(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | No
     n = int(f.get("signins") or 0)
     share = float(f.get("hosting_share") or 0)
     fastest = f.get("fastest_country_change_h")
-    impossible = fastest is not None and fastest < p["impossible_hours"] and int(f.get("max_countries_per_day") or 0) >= 2
+    impossible = (
+        fastest is not None
+        and fastest < p["impossible_hours"]
+        and int(f.get("max_countries_per_day") or 0) >= 2
+    )
     hosting = n >= p["min_signins"] and share >= p["min_hosting_share"]
     if not hosting and not impossible:
         return None
@@ -139,7 +162,9 @@ def anonymising_access(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | No
         score = max(score, p["impossible_score"]) if not hosting else 1.0
     parts = []
     if hosting:
-        parts.append(f"{_pct(share)} of {n} sign-ins came through hosting/VPN ranges ({', '.join(f.get('hosting_ips', [])[:3])})")
+        parts.append(
+            f"{_pct(share)} of {n} sign-ins came through hosting/VPN ranges ({', '.join(f.get('hosting_ips', [])[:3])})"
+        )
     if impossible:
         parts.append(
             f"sign-ins from {', '.join(f.get('countries', []))} with a country change after only {fastest} h"
@@ -149,8 +174,13 @@ def anonymising_access(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | No
     return CheckResult(
         score,
         summary[0].upper() + summary[1:],
-        {"hosting_share": share, "signins": n, "countries": f.get("countries"),
-         "country_changes": f.get("country_changes"), "hosting_ips": f.get("hosting_ips")},
+        {
+            "hosting_share": share,
+            "signins": n,
+            "countries": f.get("countries"),
+            "country_changes": f.get("country_changes"),
+            "hosting_ips": f.get("hosting_ips"),
+        },
     )
 
 
@@ -171,7 +201,9 @@ def camera_avoidance(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None
         return None
     team = f.get("team_median_video_on_share")
     summary = f"Camera on in {_pct(share)} of {known} meetings attended (team median {_pct(team)})."
-    return CheckResult(p["score"], summary, {"meetings": known, "video_on_share": share, "team_median": team})
+    return CheckResult(
+        p["score"], summary, {"meetings": known, "video_on_share": share, "team_median": team}
+    )
 
 
 @check("low_small_talk")
@@ -184,14 +216,22 @@ def low_small_talk(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
         f"{_pct(share)} of {f.get('scored_messages')} messages were social small talk; "
         f"team median {_pct(team)}."
     )
-    return CheckResult(p["score"], summary, {"share": share, "messages": f.get("scored_messages"), "team_median": team})
+    return CheckResult(
+        p["score"],
+        summary,
+        {"share": share, "messages": f.get("scored_messages"), "team_median": team},
+    )
 
 
 @check("low_participation")
 def low_participation(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
     contacts = int(f.get("distinct_contacts") or 0)
     team = f.get("team_median_distinct_contacts")
-    if not team or int(f.get("messages") or 0) < p["min_messages"] or contacts > p["max_ratio"] * team:
+    if (
+        not team
+        or int(f.get("messages") or 0) < p["min_messages"]
+        or contacts > p["max_ratio"] * team
+    ):
         return None
     summary = (
         f"Interacted with {contacts} people this week (team median {team:.0f}); "

@@ -89,7 +89,9 @@ def load_rules(directory: str | Path | None = None) -> list[Rule]:
     """Every enabled rule in a folder (the shipped rules by default), sorted by id."""
     folder = Path(directory) if directory else SHIPPED_RULES
     if not folder.is_dir():
-        raise RuleError(f"{folder}: rules folder not found. Fix: set [detect] rules_dir to a folder of rule files.")
+        raise RuleError(
+            f"{folder}: rules folder not found. Fix: set [detect] rules_dir to a folder of rule files."
+        )
     rules = [load_rule(p) for p in sorted(folder.glob("*.toml"))]
     ids = [r.id for r in rules]
     dupes = {i for i in ids if ids.count(i) > 1}

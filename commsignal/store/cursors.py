@@ -9,7 +9,9 @@ from typing import Any
 from sqlite_utils import Database
 
 
-def get_cursor(db: Database, source: str, resource: str, partition: str = "") -> dict[str, Any] | None:
+def get_cursor(
+    db: Database, source: str, resource: str, partition: str = ""
+) -> dict[str, Any] | None:
     """Return the committed cursor for one (source, resource, partition), or None before the first sync."""
     rows = list(
         db.query(
