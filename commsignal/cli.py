@@ -53,8 +53,20 @@ def cli(ctx: click.Context, config_path: Path | None, db_path: Path | None) -> N
     help="Folder for the demo database, logs and digest.",
 )
 @click.option("--seed", default=7, show_default=True, help="Seed of the simulated organisation.")
-@click.option("--people", default=200, show_default=True, help="Number of simulated employees.")
-@click.option("--weeks", default=4, show_default=True, help="Number of simulated weeks.")
+@click.option(
+    "--people",
+    default=200,
+    show_default=True,
+    type=click.IntRange(min=30),
+    help="Number of simulated employees (30 or more).",
+)
+@click.option(
+    "--weeks",
+    default=4,
+    show_default=True,
+    type=click.IntRange(min=2, max=12),
+    help="Number of simulated weeks (2-12).",
+)
 @click.option("--quiet", is_flag=True, help="No progress output.")
 def demo(out_dir: Path, seed: int, people: int, weeks: int, quiet: bool) -> None:
     """Run the whole pipeline on a simulated organisation served by loopback fake Slack and Graph servers."""
@@ -64,6 +76,10 @@ def demo(out_dir: Path, seed: int, people: int, weeks: int, quiet: bool) -> None
     click.echo(f"Digest for {result.week}: {', '.join(str(p) for p in result.paths)}")
     high = [p for p in result.digest["people"] if p["level"] == "high"]
     click.echo(f"{len(high)} people at level high; open the HTML file to read why.")
+    if result.alert_paths:
+        click.echo(
+            f"Manager engagement notes (opt-in, no risk signals): {result.alert_paths[0].parent}"
+        )
 
 
 @cli.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from commsignal.detect import PersonRisk, detect_week, load_rules
 from commsignal.digest import build_digest, write_digest
 from commsignal.features import compute_week
 from commsignal.privacy import Pseudonymizer
-from commsignal.weeks import week_of
+from commsignal.weeks import week_bounds, week_of
 
 
 @dataclass(slots=True)
@@ -26,6 +26,7 @@ class DigestResult:
     ranked: list[PersonRisk]
     digest: dict[str, Any]
     paths: list[Path]
+    alert_paths: list[Path] = field(default_factory=list)
 
 
 def latest_complete_week(db: Database, tz: str = "UTC") -> str:
@@ -87,7 +88,15 @@ def run_digest(
         },
         pk="week",
     )
-    paths = write_digest(
-        digest, out_dir or config.digest.out_dir, formats or list(config.digest.formats)
-    )
-    return DigestResult(week, ranked, digest, paths)
+    folder = out_dir or config.digest.out_dir
+    paths = write_digest(digest, folder, formats or list(config.digest.formats))
+    alert_paths: list[Path] = []
+    if config.alerts.enabled and config.alerts.opt_in:
+        from commsignal.alerts import manager_alerts, write_alerts
+
+        start = week_bounds(week, tz)[0]
+        previous = [week_of(start - k * 7 * 86400 + 3 * 86400, tz) for k in (1, 2, 3)]
+        for earlier in previous:
+            compute_week(db, earlier, config.detect, tz)
+        alert_paths = write_alerts(manager_alerts(db, week, previous, config.alerts), folder)
+    return DigestResult(week, ranked, digest, paths, alert_paths)

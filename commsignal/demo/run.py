@@ -93,6 +93,10 @@ def run_demo(
     config.detect.hosting_cidrs = list(
         world.ground_truth.get("hosting_cidrs", config.detect.hosting_cidrs)
     )
+    # two managers "opted in" to engagement notes about their own teams
+    managers = sorted({p.manager_key for p in world.people if p.manager_key})
+    config.alerts.enabled = True
+    config.alerts.opt_in = [world.person(k).email for k in managers[:2]]
     db = open_db(db_path)
     pseudonyms = load_or_create_key(db_path, None)
     ingestor = Ingestor(db, pseudonyms, SmallTalkScorer())

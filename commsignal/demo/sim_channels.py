@@ -89,7 +89,7 @@ def build_channels(
         s_add("public_channel", f"team-{_slug(team)}", on + bot_keys, 3.0, 1.0)
     leads = [org.ceo, *org.directors, *org.managers.values()]
     s_add("private_channel", "eng-leads", [k for k in leads if by_key[k].on_slack], 2.0, 0.3)
-    for team in rng.sample(list(org.teams), 6):
+    for team in rng.sample(list(org.teams), min(6, len(org.teams))):
         on = [k for k in org.teams[team] if by_key[k].on_slack]
         s_add(
             "private_channel",

@@ -143,7 +143,15 @@ def simulate(
 
     Returns:
         The World with people, bots, conversations, messages, meetings, logins and ground truth.
+
+    Raises:
+        ValueError: fewer than 30 people (too few to plant every persona beside ordinary teams)
+            or fewer than 2 weeks (the new hire starts in week 3 of a 4-week window).
     """
+    if n_people < 30:
+        raise ValueError(f"the simulation needs at least 30 people, got {n_people}")
+    if weeks < 2:
+        raise ValueError(f"the simulation needs at least 2 weeks, got {weeks}")
     rng = random.Random(seed)
     n_days = weeks * 7
     lo, hi = window_bounds(start, n_days)

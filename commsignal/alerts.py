@@ -1,0 +1,124 @@
+"""Engagement alerts for managers who opted in: about their own direct reports, never about risk.
+
+A manager sees that a report has gone much quieter than their own usual (fewer messages, fewer
+people talked to, fewer meeting minutes), as a prompt for a check-in. No detector, score or
+login data ever appears here: showing risk signals to a manager could tip off a subject and bias
+the manager.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from commsignal.config import AlertsConfig
+from commsignal.features import load_week
+from commsignal.privacy import canonical_email
+
+ENGAGEMENT_MEASURES = {
+    "messages": "messages sent",
+    "distinct_contacts": "people interacted with",
+    "meeting_minutes_attended": "meeting minutes attended",
+}
+DROP_RATIO = 0.5
+MIN_USUAL = {"messages": 10, "distinct_contacts": 3, "meeting_minutes_attended": 60}
+
+
+@dataclass(slots=True)
+class ReportChange:
+    """One direct report's engagement this week beside their own usual level."""
+
+    name: str
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ManagerAlert:
+    """What one opted-in manager is told for one week."""
+
+    manager_email: str
+    week: str
+    team_size: int
+    reports: list[ReportChange]
+
+
+def manager_alerts(
+    db: Database, week: str, previous_weeks: list[str], config: AlertsConfig
+) -> list[ManagerAlert]:
+    """Build alerts for every opted-in manager with at least `min_reports` direct reports.
+
+    Args:
+        db: the store (person_weeks must hold `week` and, for the baseline, `previous_weeks`).
+        week: the week reported on.
+        previous_weeks: earlier weeks whose median is each report's usual level.
+        config: the [alerts] section.
+
+    Returns:
+        One alert per opted-in manager; reports listed only when something dropped a lot.
+    """
+    if not config.enabled or not config.opt_in:
+        return []
+    current = load_week(db, week)
+    history = [load_week(db, w) for w in previous_weeks]
+    alerts = []
+    for email in sorted({canonical_email(e) for e in config.opt_in}):
+        rows = list(db.query("select person_id from people where email = ?", [email]))
+        if not rows:
+            continue
+        reports = list(
+            db.query(
+                "select person_id, display_name, email from people where manager_person_id = ? order by display_name",
+                [rows[0]["person_id"]],
+            )
+        )
+        if len(reports) < config.min_reports:
+            continue
+        changed = []
+        for r in reports:
+            change = _changes(
+                current.get(r["person_id"], {}), [h.get(r["person_id"], {}) for h in history]
+            )
+            if change:
+                changed.append(ReportChange(r["display_name"] or r["email"], change))
+        alerts.append(ManagerAlert(email, week, len(reports), changed))
+    return alerts
+
+
+def _changes(now: dict[str, Any], before: list[dict[str, Any]]) -> list[str]:
+    out = []
+    for measure, label in ENGAGEMENT_MEASURES.items():
+        usual_values = [float(b[measure]) for b in before if b.get(measure) is not None]
+        if len(usual_values) < 2:
+            continue
+        usual = statistics.median(usual_values)
+        value = float(now.get(measure) or 0)
+        if usual >= MIN_USUAL[measure] and value < DROP_RATIO * usual:
+            out.append(f"{label}: {value:.0f} this week, usually about {usual:.0f}")
+    return out
+
+
+def write_alerts(alerts: list[ManagerAlert], out_dir: str | Path) -> list[Path]:
+    """Write one Markdown file per manager under `<out_dir>/alerts/`."""
+    folder = Path(out_dir) / "alerts"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for a in alerts:
+        lines = [
+            f"# Team engagement, {a.week}",
+            "",
+            f"For {a.manager_email}, about your {a.team_size} direct reports. You asked for these notes;",
+            "they only compare each person with their own usual weeks, as a prompt to check in.",
+            "",
+        ]
+        if not a.reports:
+            lines.append("Nobody was much quieter than usual this week.")
+        for r in a.reports:
+            lines.append(f"- **{r.name}**: " + "; ".join(r.changes) + ".")
+        path = folder / f"{a.week}-{a.manager_email.split('@', 1)[0]}.md"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
