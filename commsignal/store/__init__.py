@@ -38,6 +38,8 @@ def open_db(path: str | os.PathLike[str] | None) -> Database:
     # transaction that a later process exit would roll back; atomic() still BEGINs explicitly
     db.conn.isolation_level = None
     db.execute("PRAGMA synchronous=NORMAL")
+    # event ids are hashes, so their index is written in random order: give it room (64 MiB)
+    db.execute("PRAGMA cache_size=-65536")
     db.execute("PRAGMA busy_timeout=5000")
     migrations.apply(db)
     return db

@@ -255,6 +255,17 @@ def _evtx_records(path: Path) -> Iterator[tuple[int, Any] | Any]:
         try:
             rec = next(records)
         except StopIteration:
+            size = path.stat().st_size
+            partial = (size - 4096) % 65536 if size > 4096 else 0
+            if partial:  # the parser skips an incomplete last chunk without any error
+                yield quarantine(
+                    SOURCE,
+                    file,
+                    n,
+                    f"truncated evtx: the last chunk has only {partial} of 65536 bytes; "
+                    "its records were not read",
+                    "",
+                )
             return
         except Exception as exc:  # the Rust parser raises plain RuntimeError/OSError per bad record
             failures += 1
