@@ -180,3 +180,5 @@ class Finding:
     summary: str
     evidence: dict[str, Any] = field(default_factory=dict)
     strength: str = "strong"
+    title: str = ""
+    guidance: str = ""

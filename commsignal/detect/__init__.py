@@ -64,7 +64,17 @@ def detect_week(
             res = evaluate_rule(rule, f)
             if res is not None and res.score > 0:
                 found.append(
-                    Finding(pid, week, rule.id, res.score, res.summary, res.evidence, rule.strength)
+                    Finding(
+                        pid,
+                        week,
+                        rule.id,
+                        res.score,
+                        res.summary,
+                        res.evidence,
+                        rule.strength,
+                        rule.name,
+                        " ".join(rule.guidance.split()),
+                    )
                 )
         if not found:
             continue

@@ -92,10 +92,12 @@ def build_digest(
                 "findings": [
                     {
                         "detector": f.detector,
+                        "title": f.title,
                         "strength": f.strength,
                         "score": round(f.score, 3),
                         "summary": f.summary,
                         "evidence": f.evidence,
+                        "guidance": f.guidance,
                     }
                     for f in r.findings
                 ],
