@@ -54,6 +54,12 @@ def compute_week(
     for part in parts:
         for pid, values in part.items():
             merged.setdefault(pid, {}).update(values)
+    # an address seen only as a meeting invitee (a guest, a room) is not someone to score
+    merged = {
+        pid: f
+        for pid, f in merged.items()
+        if pid in people or f.get("messages") or f.get("activity_events") or f.get("sessions")
+    }
     for pid, f in merged.items():
         person = people.get(pid)
         f["team"] = person["team"] if person else None

@@ -190,3 +190,14 @@ def test_detection_ranks_planted_above_normal(db: Database) -> None:
     assert {"marathon_session", "round_the_clock"} <= detectors
     stored = db.execute("select count(*) from findings where week = ?", [WEEK]).fetchone()[0]
     assert stored == sum(len(r.findings) for r in ranked)
+
+
+def test_meeting_guests_are_not_scored(db: Database) -> None:
+    db.table("meetings").insert(
+        {"source": "m365", "meeting_id": "m1", "start_ts": ts(17, 15), "end_ts": ts(17, 16)}
+    )
+    db.table("attendance").insert(
+        {"source": "m365", "meeting_id": "m1", "person_id": "p-guest", "invited": 1}
+    )
+    f = compute_week(db, WEEK, DetectConfig(), store=False)
+    assert "p-guest" not in f and "p-normal" in f
