@@ -6,21 +6,18 @@ and the permission/licence errors a tenant really returns are all exercised with
 
 from __future__ import annotations
 
-import json
 import random
 import re
 import socket
-import threading
 import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from commsignal.demo.fake_graph_render import Renderer, iso, parse_iso
+from commsignal.demo.loopback import JsonHandler, LoopbackServer
 from commsignal.demo.world import SimMessage, World
 
 PROTECTED_API_MESSAGE = (
@@ -93,8 +90,47 @@ class Faults:
         )
 
 
-class FakeGraph:
+class _Handler(JsonHandler):
+    fake: FakeGraph
+    protocol_version = "HTTP/1.1"
+    content_type = "application/json; odata.metadata=minimal"
+
+    def setup(self) -> None:
+        super().setup()
+        # headers and body go out as separate writes: without this, Nagle + delayed ACK add 40 ms each
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        parts = urlsplit(self.path)
+        path = unquote(parts.path)
+        query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        fake = self.fake
+        with fake._lock:
+            fake.requests[path] += 1
+            auth = self.headers.get("Authorization")
+            if auth:
+                fake.auth_headers.add(auth)
+        if fake.latency_s:
+            time.sleep(fake.latency_s)
+        fault = fake._fault(path, self.path)
+        if fault is not None:
+            self._reply(*fault)
+            return
+        if not path.startswith("/v1.0/"):
+            self._reply(404, _error("NotFound", "Unknown API version"), {})
+            return
+        try:
+            with fake._lock:
+                status, body = route(fake, path[len("/v1.0") :], query, parts.query)
+        except Exception as exc:  # a fake bug must surface as a 500, not a dropped connection
+            status, body = 500, _error("InternalServerError", f"fake graph: {exc!r}")
+        self._reply(status, body, {})
+
+
+class FakeGraph(LoopbackServer):
     """Context manager running the fake on 127.0.0.1 (random port) in a background thread."""
+
+    handler = _Handler
 
     def __init__(
         self,
@@ -103,52 +139,23 @@ class FakeGraph:
         empty_pages: bool = True,
         latency_s: float = 0.0,
     ) -> None:
+        super().__init__()
         self.world = world
         self.latency_s = latency_s
         self.faults = faults or Faults()
         self.empty_pages = empty_pages
-        self.requests: Counter[str] = Counter()
         self.auth_headers: set[str] = set()
         self.faults_served = 0
-        self._lock = threading.Lock()
         self._rng = random.Random(self.faults.seed)
         self._consecutive: Counter[str] = Counter()
         self._script_hits: Counter[int] = Counter()
         self._cache: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[int, Any]] = {}
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self.render = Renderer(world)
-        self.base_url = ""
-
-    def __enter__(self) -> FakeGraph:
-        return self.start()
-
-    def __exit__(
-        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    def start(self) -> FakeGraph:
-        """Bind a free loopback port and serve in a daemon thread."""
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
 
     @property
-    def total_requests(self) -> int:
-        """All requests served, faults included."""
-        return sum(self.requests.values())
+    def base_url(self) -> str:
+        """Graph's root for this fake (no trailing slash); "" until first started."""
+        return self.root_url
 
     # test hooks: change the tenant between delta rounds
     def add_message(self, msg: SimMessage, now: float | None = None) -> None:
@@ -199,55 +206,6 @@ def _error(code: str, message: str) -> dict[str, Any]:
             "innerError": {"date": "2026-01-01T00:00:00", "request-id": str(uuid.uuid4())},
         }
     }
-
-
-class _Handler(BaseHTTPRequestHandler):
-    fake: FakeGraph
-    protocol_version = "HTTP/1.1"
-
-    def setup(self) -> None:
-        super().setup()
-        # headers and body go out as separate writes: without this, Nagle + delayed ACK add 40 ms each
-        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        return  # quiet: tests and the demo print their own progress
-
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
-        parts = urlsplit(self.path)
-        path = unquote(parts.path)
-        query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-        fake = self.fake
-        with fake._lock:
-            fake.requests[path] += 1
-            auth = self.headers.get("Authorization")
-            if auth:
-                fake.auth_headers.add(auth)
-        if fake.latency_s:
-            time.sleep(fake.latency_s)
-        fault = fake._fault(path, self.path)
-        if fault is not None:
-            self._send(*fault)
-            return
-        if not path.startswith("/v1.0/"):
-            self._send(404, _error("NotFound", "Unknown API version"), {})
-            return
-        try:
-            with fake._lock:
-                status, body = route(fake, path[len("/v1.0") :], query, parts.query)
-        except Exception as exc:  # a fake bug must surface as a 500, not a dropped connection
-            status, body = 500, _error("InternalServerError", f"fake graph: {exc!r}")
-        self._send(status, body, {})
-
-    def _send(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
-        data = json.dumps(body).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; odata.metadata=minimal")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in headers.items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
 
 
 _ROUTES: list[tuple[re.Pattern[str], str]] = [
