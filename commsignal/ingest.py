@@ -78,7 +78,7 @@ _PKS: dict[str, tuple[str, ...]] = {
     "reactions": ("source", "message_id", "person_id", "name"),
     "meetings": ("source", "meeting_id"),
     "attendance": ("source", "meeting_id", "person_id"),
-    "login_events": ("event_id",),
+    "login_events": ("event_key",),
 }
 
 
@@ -420,41 +420,73 @@ class Ingestor:
         stats.add("attendance", upsert_changed(self.db, "attendance", rows))
 
     def write_login_events(self, events: Iterable[LoginEvent]) -> int:
-        """Store login events (idempotent by event_id); returns how many were new or changed."""
+        """Store login events (idempotent by event_id); returns how many were new."""
+        # imported here so that this method alone carries the login_events layout it writes
+        from commsignal.store.migrations import login_event_key
+
+        persons = self._login_person
+        # plain tuples in column order: a dict per row and a second pass over it cost more than the
+        # insert itself at a million rows
         rows = [
-            {
-                "event_id": e.event_id,
-                "source": e.source,
-                "user": e.user,
-                "person_id": self.person_for_login(e.user),
-                "ts": e.ts,
-                "event": e.event,
-                "session_key": e.session_key,
-                "logon_type": e.logon_type,
-                "ip": e.ip,
-                "device": e.device,
-                "client_app": e.client_app,
-                "user_agent": e.user_agent,
-                "country": e.country,
-                "city": e.city,
-                "success": int(e.success),
-                "interactive": None if e.interactive is None else int(e.interactive),
-                "host": e.host,
-            }
+            (
+                login_event_key(e.event_id),
+                e.event_id,
+                e.source,
+                e.user,
+                persons.get(e.user) or self.person_for_login(e.user),
+                e.ts,
+                e.event,
+                e.session_key,
+                e.logon_type,
+                e.ip,
+                e.device,
+                e.client_app,
+                e.user_agent,
+                e.country,
+                e.city,
+                int(e.success),
+                None if e.interactive is None else int(e.interactive),
+                e.host,
+            )
             for e in events
         ]
         if not rows:
             return 0
-        # an event id is a hash of the event's own fields, so a known id is the same event:
-        # ignoring it keeps re-imports idempotent without reading anything back
-        cols = list(rows[0])
-        before = self.db.conn.total_changes
+        # in (user, ts) order the two (user/person, ts) indexes are filled leaf by leaf instead of
+        # at random, and each person's events lie together in the table for the session rebuild
+        rows.sort(key=lambda r: (r[3], r[5]))
+        conn = self.db.conn
+        collided: set[str] = set()
+
+        def collision(new_id: str, stored_id: str) -> str:
+            # two different ids with one 64-bit key: remember it and leave the stored row as it is
+            collided.add(new_id)
+            return stored_id
+
+        conn.create_function("_login_key_collision", 2, collision)
+        # the same key with the same id is the same event (ignored: re-imports add nothing); with
+        # another id it is a hash collision, and that event is retried under its next probe key
+        columns = (
+            "event_key, event_id, source, user, person_id, ts, event, session_key, logon_type, ip, "
+            "device, client_app, user_agent, country, city, success, interactive, host"
+        )
+        sql = (
+            f"insert into login_events ({columns}) values ({', '.join('?' * len(rows[0]))}) "
+            "on conflict (event_key) do update "
+            "set event_id = _login_key_collision(excluded.event_id, event_id) "
+            "where event_id <> excluded.event_id"
+        )
+        new = 0
         with self.db.atomic():
-            self.db.conn.executemany(
-                f"insert or ignore into login_events ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
-                [[r[c] for c in cols] for r in rows],
-            )
-        return self.db.conn.total_changes - before
+            for probe in range(1, 10):
+                before = conn.total_changes
+                conn.executemany(sql, rows)
+                new += conn.total_changes - before - len(collided)
+                if not collided:
+                    return new
+                rows = [(login_event_key(r[1], probe), *r[1:]) for r in rows if r[1] in collided]
+                collided.clear()
+        raise RuntimeError("login event key still colliding after 9 probes")
 
 
 _SYSTEM_SUBTYPES = frozenset(

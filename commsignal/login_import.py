@@ -18,7 +18,9 @@ from commsignal.models import LoginEvent, Quarantined
 from commsignal.sessions import DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_GAP_S, rebuild_sessions_in_db
 from connectors.logins import ParseOptions, parse_file
 
-BATCH_SIZE = 10_000
+# every commit rewrites each index page the batch touched (one per user in each index), so few
+# large transactions write far less than many small ones; 100k events stay well under 100 MB
+BATCH_SIZE = 100_000
 MAX_EXAMPLES = 5
 
 

@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 from sqlite_utils import Database
@@ -317,8 +319,12 @@ def _session(
         active_spans=spans,
         active_seconds=float(sum(b - a for a, b in spans)),
     )
-    for e in seg.events:
-        _collect(s, e)
+    # first-seen order without duplicates, as `_collect` builds them, in one pass per field
+    evs = seg.events
+    s.ips.extend(v for v in dict.fromkeys(e.ip for e in evs) if v)
+    s.devices.extend(v for v in dict.fromkeys(e.device for e in evs) if v)
+    s.client_apps.extend(v for v in dict.fromkeys(e.client_app for e in evs) if v)
+    s.countries.extend(v for v in dict.fromkeys(e.country for e in evs) if v)
     return s
 
 
@@ -360,6 +366,21 @@ def _session_id(user: str, source: str, start: float, group: tuple[str, ...]) ->
     return "s:" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
 
+def _json_strings(values: list[str]) -> str:
+    # exactly json.dumps(values) for a list of strings, without its per-call encoder set-up (four
+    # lists per session, hundreds of thousands of sessions)
+    return "[" + ", ".join(map(encode_basestring_ascii, values)) + "]" if values else "[]"
+
+
+def _json_spans(spans: list[tuple[float, float]]) -> str:
+    # exactly json.dumps([list(x) for x in spans]) for finite floats (json writes float repr)
+    if all(type(a) is float and type(b) is float for a, b in spans) and all(
+        math.isfinite(a) and math.isfinite(b) for a, b in spans
+    ):
+        return "[" + ", ".join(f"[{a!r}, {b!r}]" for a, b in spans) + "]"
+    return json.dumps([list(x) for x in spans])
+
+
 def session_row(s: Session, person_id: str | None) -> dict[str, Any]:
     """A Session as a row of the sessions table (lists as JSON)."""
     return {
@@ -374,11 +395,11 @@ def session_row(s: Session, person_id: str | None) -> dict[str, Any]:
         "end_reason": s.end_reason,
         "logon_type": s.logon_type,
         "active_seconds": s.active_seconds,
-        "active_spans": json.dumps([list(x) for x in s.active_spans]),
-        "ips": json.dumps(s.ips),
-        "devices": json.dumps(s.devices),
-        "client_apps": json.dumps(s.client_apps),
-        "countries": json.dumps(s.countries),
+        "active_spans": _json_spans(s.active_spans),
+        "ips": _json_strings(s.ips),
+        "devices": _json_strings(s.devices),
+        "client_apps": _json_strings(s.client_apps),
+        "countries": _json_strings(s.countries),
     }
 
 
@@ -423,7 +444,8 @@ def rebuild_sessions_in_db(
         )
     cols = ", ".join(f"[{c}]" for c in _COLUMNS)
     events = db.conn.execute(
-        f"select person_id, {cols} from login_events{where} order by person_id"
+        # (person_id, ts) is an index: rows come out in the order sessionise_person sorts into
+        f"select person_id, {cols} from login_events{where} order by person_id, ts"
     )
     msg_where = (
         " and person_id in (select person_id from _rebuild_persons)" if users is not None else ""
@@ -437,10 +459,10 @@ def rebuild_sessions_in_db(
             db.execute("delete from sessions")
         else:
             db.execute(f"delete from sessions{where}")
-        batch: list[dict[str, Any]] = []
+        batch: list[tuple[Any, ...]] = []
         for person, evs, extra in _per_person(events, messages):
             for s in sessionise_person(evs, extra, idle_timeout_s, max_gap_s):
-                batch.append(session_row(s, person))
+                batch.append(_session_values(s, person))
             if len(batch) >= 5000:
                 written += _insert_sessions(db, batch)
                 batch = []
@@ -507,7 +529,29 @@ _INSERT_COLUMNS = (
 )
 
 
-def _insert_sessions(db: Database, rows: list[dict[str, Any]]) -> int:
+def _session_values(s: Session, person_id: str | None) -> tuple[Any, ...]:
+    # session_row's values in _INSERT_COLUMNS order, without the dict in between
+    return (
+        s.session_id,
+        s.user,
+        person_id,
+        s.source,
+        s.start_ts,
+        s.end_ts,
+        s.last_seen_ts,
+        s.duration_seconds,
+        s.end_reason,
+        s.logon_type,
+        s.active_seconds,
+        _json_spans(s.active_spans),
+        _json_strings(s.ips),
+        _json_strings(s.devices),
+        _json_strings(s.client_apps),
+        _json_strings(s.countries),
+    )
+
+
+def _insert_sessions(db: Database, rows: list[tuple[Any, ...]]) -> int:
     if not rows:
         return 0
     names = ", ".join(f"[{c}]" for c in _INSERT_COLUMNS)
@@ -515,6 +559,6 @@ def _insert_sessions(db: Database, rows: list[dict[str, Any]]) -> int:
     # replace: two sessions can only share an id when they are the same session
     db.conn.executemany(
         f"insert or replace into sessions ({names}) values ({marks})",
-        [tuple(r[c] for c in _INSERT_COLUMNS) for r in rows],
+        rows,
     )
     return len(rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from sqlite_utils import Database
 
@@ -12,7 +13,7 @@ from commsignal.cli_logins import EXIT_QUARANTINED, logins_command
 from commsignal.ingest import Ingestor
 from commsignal.login_import import LoginImportOptions, import_login_files
 from commsignal.privacy import Pseudonymizer
-from commsignal.store import open_db
+from commsignal.store import migrations, open_db
 
 HEADER = "user,timestamp,event,ip,device,client_app,session_id\n"
 
@@ -110,3 +111,26 @@ def test_cli_column_mapping(tmp_path: Path) -> None:
     res = CliRunner().invoke(logins_command, args, obj=app)
     assert res.exit_code == 0, res.output
     assert [r["event"] for r in app.store.query("select event from login_events")] == ["logon"]
+
+
+def test_colliding_event_keys_keep_both_events_and_stay_idempotent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # force every first-probe key to collide, as two different ids sharing 64 bits would
+    real = migrations.login_event_key
+    monkeypatch.setattr(
+        migrations, "login_event_key", lambda eid, probe=0: 7 if probe == 0 else real(eid, probe)
+    )
+    path = _csv(
+        tmp_path,
+        "ann,2024-05-01T08:00:00Z,logon,,PC1,,s1\n"
+        "ann,2024-05-01T09:00:00Z,lock,,PC1,,s1\n"
+        "bob,2024-05-01T08:30:00Z,logon,,PC2,,s2\n",
+    )
+    db = open_db(None)
+    ingestor = Ingestor(db, Pseudonymizer(b"k"), None)
+    first = import_login_files(db, ingestor, "csv", [path])
+    assert first.new_events == 3 and db["login_events"].count == 3
+    assert len({r["event_key"] for r in db.query("select event_key from login_events")}) == 3
+    again = import_login_files(db, ingestor, "csv", [path])
+    assert again.new_events == 0 and again.duplicates == 3 and db["login_events"].count == 3

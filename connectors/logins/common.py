@@ -145,9 +145,17 @@ def naive_with_offset(value: str, offset: timedelta) -> float:
 
 
 def event_id(fmt: str, *fields: Any) -> str:
-    """Stable id: the format plus a sha256 of the normalised source fields, so re-import adds nothing."""
-    norm = "\x1f".join("" if f is None else str(f).strip() for f in fields)
-    return f"{fmt}:" + hashlib.sha256(norm.encode("utf-8")).hexdigest()
+    """Stable id: the format plus a 128-bit hash of the normalised source fields, so re-import adds nothing."""
+    return joined_event_id(fmt, "\x1f".join("" if f is None else str(f).strip() for f in fields))
+
+
+def joined_event_id(fmt: str, joined: str) -> str:
+    """`event_id` of fields a parser already stripped and joined with `\\x1f` (its hot path).
+
+    blake2b at 16 bytes is faster than sha256 and halves the id; 128 bits keep collisions out of
+    reach for any realistic number of events.
+    """
+    return f"{fmt}:" + hashlib.blake2b(joined.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def ts_key(ts: float) -> str:
@@ -155,12 +163,16 @@ def ts_key(ts: float) -> str:
     return f"{ts:.6f}"
 
 
+NULLS = frozenset(("", "-", "null", "None"))
+"""Placeholders that many logs write for 'no value' (after stripping)."""
+
+
 def clean(value: Any) -> str | None:
     """A field as a stripped string, with the empty and '-' placeholders of many logs as None."""
     if value is None:
         return None
     text = str(value).strip()
-    if text in ("", "-", "null", "None"):
+    if text in NULLS:
         return None
     return text
 
