@@ -16,6 +16,9 @@ session short for lack of an end event:
   it ends at the last evidence with "timeout". Two events with the same key are always one session
   (the key proves continuity) unless they are more than `max_gap_s` apart (logon ids are reused
   after a reboot).
+- An open session whose user logs on again on the same device (under a new key) ends at the last
+  evidence before that logon ("replaced"): a machine runs one session of a user at a time, so
+  chained logons without logoffs are measured one by one instead of overlapping.
 - A logoff (or lock/disconnect) with no logon before it still counts as evidence: it becomes a
   session that starts at its first event, so a lone logoff is a zero-length session with end_reason
   "logoff". Nothing is dropped and nothing crashes.
@@ -198,8 +201,37 @@ def sessionise_person(
             s = _session(seg, group, evidence, run_end, idle_timeout_s)
             _add_signins(s, signins, signin_ts)
             sessions.append(s)
+    _close_replaced(sessions, evidence)
     sessions.sort(key=lambda s: (s.user, s.start_ts, s.session_id))
     return sessions
+
+
+def _close_replaced(sessions: list[Session], evidence: list[float]) -> None:
+    """End an open session where the same user next logs on to the same device.
+
+    Without this, every logon-without-logoff on one machine would stay open up to the person's
+    last activity and the sessions would overlap, overstating each one's length. Sessions on
+    different devices keep overlapping: that is the shared-account signal.
+    """
+    by_device: dict[tuple[str, str], list[Session]] = {}
+    for s in sessions:
+        if (
+            s.logon_type == "7"
+        ):  # a Windows unlock validates the running session; it replaces nothing
+            continue
+        for device in s.devices:
+            by_device.setdefault((s.user, device), []).append(s)
+    for group in by_device.values():
+        group.sort(key=lambda s: s.start_ts)
+        for earlier, later in zip(group, group[1:], strict=False):
+            if earlier.end_ts is not None or later.start_ts <= earlier.start_ts:
+                continue
+            i = bisect_left(evidence, later.start_ts) - 1
+            last = max(earlier.start_ts, evidence[i] if i >= 0 else earlier.start_ts)
+            earlier.end_ts = earlier.last_seen_ts = min(earlier.last_seen_ts, last)
+            earlier.end_reason = "replaced"
+            earlier.active_spans = [(a, min(b, last)) for a, b in earlier.active_spans if a <= last]
+            earlier.active_seconds = sum(b - a for a, b in earlier.active_spans)
 
 
 def _runs(evidence: list[float], gap: float) -> list[int]:

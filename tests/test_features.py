@@ -12,6 +12,7 @@ from commsignal.config import DetectConfig
 from commsignal.detect import detect_week, load_rules
 from commsignal.features import compute_week, load_week
 from commsignal.store import open_db
+from commsignal.store.migrations import login_event_key
 
 WEEK = "2026-W47"  # Monday 2026-11-16 .. Sunday 2026-11-22
 
@@ -55,8 +56,10 @@ def _msg(db: Database, pid: str, when: float, n: int, **extra: object) -> None:
 
 
 def _login(db: Database, pid: str, when: float, event: str, **extra: object) -> None:
+    event_id = f"{pid}:{when}:{event}"
     row = {
-        "event_id": f"{pid}:{when}:{event}",
+        "event_id": event_id,
+        "event_key": login_event_key(event_id),
         "source": "csv",
         "user": pid,
         "person_id": pid,

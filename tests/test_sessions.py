@@ -200,3 +200,39 @@ def test_rebuild_in_db_uses_messages_as_evidence_and_is_stable() -> None:
     ids = [r["session_id"] for r in db.query("select session_id from sessions order by 1")]
     assert rebuild_sessions_in_db(db, {"ann@corp.com"}) == 1
     assert [r["session_id"] for r in db.query("select session_id from sessions order by 1")] == ids
+
+
+def test_chained_logons_on_one_device_end_each_other() -> None:
+    from commsignal.models import LoginEvent
+    from commsignal.sessions import rebuild_sessions
+
+    day = 86400.0
+    base = 1_790_000_000.0
+    events = [
+        LoginEvent(
+            f"e{i}",
+            "csv",
+            "ann@example.com",
+            base + k * day,
+            "logon",
+            session_key=f"S{i}",
+            device="WS-1",
+        )
+        for i, k in enumerate((0, 5, 9))
+    ]
+    # the same user on a second machine overlaps the first and must stay open
+    events.append(
+        LoginEvent(
+            "x", "csv", "ann@example.com", base + 1 * day, "logon", session_key="T", device="WS-2"
+        )
+    )
+    activity = [base + h * 3600 for h in range(0, 24 * 10, 3)]
+    sessions = sorted(
+        rebuild_sessions(events, activity={"ann@example.com": activity}), key=lambda s: s.start_ts
+    )
+    ws1 = [s for s in sessions if s.devices == ["WS-1"]]
+    assert [s.end_reason for s in ws1] == ["replaced", "replaced", "open"]
+    assert ws1[0].duration_seconds <= 5 * day and ws1[0].duration_seconds >= 5 * day - 3 * 3600
+    assert ws1[1].duration_seconds <= 4 * day
+    other = next(s for s in sessions if s.devices == ["WS-2"])
+    assert other.end_ts is None and other.duration_seconds > 8 * day

@@ -47,7 +47,9 @@ def marathon_session(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None
     if hours < p["min_hours"]:
         return None
     s = f.get("longest_session") or {}
-    if s.get("end"):
+    if s.get("end_reason") == "replaced":
+        ending = f"no logoff or lock seen; it ended only when a new logon replaced it, last activity {s.get('end')}"
+    elif s.get("end"):
         ending = f"ended by {s.get('end_reason')} at {s['end']}"
     else:
         ending = f"no logoff or lock seen; last activity {s.get('last_seen')}"

@@ -139,7 +139,7 @@ CREATE TABLE sessions (
     end_ts REAL,
     last_seen_ts REAL NOT NULL,
     duration_seconds REAL NOT NULL,
-    end_reason TEXT NOT NULL,          -- logoff | lock | disconnect | timeout | open
+    end_reason TEXT NOT NULL,          -- logoff | lock | disconnect | timeout | replaced | open
     logon_type TEXT,
     active_seconds REAL,
     active_spans TEXT,                 -- JSON [[start, end], ...]
