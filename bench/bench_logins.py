@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,8 @@ import_s = time.perf_counter() - t
 t = time.perf_counter()
 rebuilt = rebuild_sessions_in_db(db)
 rebuild_s = time.perf_counter() - t
-print(json.dumps({"parsed": n, "parse_s": parse_s, "import_s": import_s, "rebuild_s": rebuild_s,
+from bench.memory import peak_rss_mb
+print(json.dumps({"peak_mb": peak_rss_mb(), "parsed": n, "parse_s": parse_s, "import_s": import_s, "rebuild_s": rebuild_s,
                   "events": summary.new_events, "sessions": rebuilt, "quarantined": summary.quarantined}))
 """
 
@@ -88,17 +88,17 @@ def run(quick: bool = False) -> list[dict[str, object]]:
     with tempfile.TemporaryDirectory() as tmp:
         csv_path = Path(tmp) / "logins.csv"
         write_csv(csv_path, n)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         t = time.perf_counter()
         proc = subprocess.run(
             [sys.executable, "-c", _CHILD, str(csv_path), str(Path(tmp) / "bench.db")],
             capture_output=True,
             text=True,
             check=True,
+            cwd=Path(__file__).resolve().parents[1],
         )
         wall = time.perf_counter() - t
-        peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024.0
     out = json.loads(proc.stdout.strip().splitlines()[-1])
+    peak_mb = out["peak_mb"]
     total = out["import_s"]
     note = (
         f"{out['events']:,} events, {out['sessions']:,} sessions, {out['quarantined']} quarantined; "

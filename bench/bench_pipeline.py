@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -13,6 +12,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from bench.memory import peak_rss_mb
 
 WORK = [
     "deploy of {svc} finished, rolling back {n} pods",
@@ -33,19 +34,33 @@ START = 1_763_337_600.0  # Monday 2025-11-17 00:00 UTC
 
 
 def _messages(n: int, people: int, seed: int = 1) -> Iterator[Any]:
+    """n messages drawn from 200,000 varied texts: cheap to generate, too many for the scorer cache."""
     from commsignal.models import RawMessage
 
     rng = random.Random(seed)
-    for i in range(n):
+    pool = []
+    for _ in range(200_000):
         template = rng.choice(SOCIAL if rng.random() < 0.15 else WORK)
-        text = template.format(
-            svc=rng.choice(["api", "db", "auth", "queue"]),
-            n=rng.randint(1, 9999),
-            h=rng.randint(8, 17),
-            name="Sam",
+        pool.append(
+            template.format(
+                svc=rng.choice(["api", "db", "auth", "queue"]),
+                n=rng.randint(1, 9999),
+                h=rng.randint(8, 17),
+                name="Sam",
+            )
         )
-        user = f"U{rng.randrange(people):06d}"
-        yield RawMessage("slack", f"C{i % 500}:{i}", f"C{i % 500}", user, START + i * 2.0, text)
+    users = [f"U{rng.randrange(people):06d}" for _ in range(7919)]
+    for i in range(n):
+        # a page of 2,000 messages per channel, oldest first: the way connectors deliver them
+        channel = f"C{(i // 2000) % 500}"
+        yield RawMessage(
+            "slack",
+            f"{channel}:{i}",
+            channel,
+            users[i % 7919],
+            START + i * 2.0,
+            pool[(i * 7) % 200_000],
+        )
 
 
 def ingest_bench(n: int) -> dict[str, Any]:
@@ -93,7 +108,7 @@ def ingest_bench(n: int) -> dict[str, Any]:
     return {
         "seconds": elapsed,
         "stored": stored,
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_mb": peak_rss_mb(),
     }
 
 
@@ -220,7 +235,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             "value": ing["seconds"],
             "unit": "s",
             "target": "<= 60 s, < 500 MB" if not quick else "",
-            "note": f"{n / ing['seconds']:,.0f} msgs/s; peak RSS {ing['peak_mb']:.0f} MB; {ing['stored']:,} rows",
+            "note": f"pages of 2,000 per channel as connectors deliver them; {n / ing['seconds']:,.0f} msgs/s; peak RSS {ing['peak_mb']:.0f} MB; {ing['stored']:,} rows",
         },
         {
             "area": "pipeline",

@@ -119,7 +119,7 @@ def upsert_changed(db: Database, table: str, rows: Sequence[dict[str, Any]]) -> 
         with db.atomic():  # a bare executemany would leave Python's implicit transaction open
             db.conn.executemany(
                 f"insert into [{table}] ({names}) values ({', '.join('?' * len(cols))})",
-                [[_sqlite_value(r[c]) for c in cols] for r in new.values()],
+                [[_sqlite_value(v) for v in r.values()] for r in new.values()],
             )
     if changed:
         db.table(table).upsert_all(changed, pk=pk, batch_size=max(1, 999 // len(cols)))
@@ -317,7 +317,9 @@ class Ingestor:
             if (m.source, m.account_id) in self._bots or m.subtype in _SYSTEM_SUBTYPES:
                 continue
             person = self.person_for(m.source, m.account_id)
-            mentions = sorted({self.person_for(m.source, a) for a in m.mentions})
+            mentions = (
+                sorted({self.person_for(m.source, a) for a in m.mentions}) if m.mentions else []
+            )
             rows.append(
                 {
                     "source": m.source,
@@ -333,14 +335,14 @@ class Ingestor:
                         if m.reply_to_account_id
                         else None
                     ),
-                    "mentions": json.dumps(mentions),
+                    "mentions": json.dumps(mentions) if mentions else "[]",
                     "n_mentions": len(mentions),
                     "n_tokens": f.n_tokens if f else 0,
                     "small_talk": round(f.small_talk, 4) if f else None,
                     "is_small_talk": int(f.is_small_talk) if f else None,
                     "is_pleasantry": int(f.is_pleasantry) if f else None,
                     "is_question": int(f.is_question) if f else None,
-                    "cues": json.dumps(list(f.cues)) if f else "[]",
+                    "cues": json.dumps(list(f.cues)) if f and f.cues else "[]",
                     "edited_ts": m.edited_ts,
                     "during_meeting_id": m.during_meeting_id,
                 }
