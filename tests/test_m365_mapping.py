@@ -168,3 +168,19 @@ def test_remote_tool_app_name_wins_over_client_app() -> None:
 
 def test_html_is_stripped() -> None:
     assert mp.html_to_text("<p>Hi&nbsp;<b>there</b></p><p>how&#39;s it</p>") == "Hi there how's it"
+
+
+def test_a_signin_synced_and_imported_from_a_file_is_one_event(shared_data: Path) -> None:
+    from msgraph.generated.models.sign_in_collection_response import SignInCollectionResponse
+
+    from commsignal.models import LoginEvent
+    from connectors.logins import parse_file
+
+    page = parse(shared_data / "msgraph/signins_list.json", SignInCollectionResponse)
+    synced = {mp.signin_to_login(si).event_id for si in page.value}
+    imported = {
+        e.event_id
+        for e in parse_file("entra", shared_data / "msgraph/signins_list.json")
+        if isinstance(e, LoginEvent)
+    }
+    assert synced and synced == imported

@@ -76,7 +76,8 @@ def _event(rec: dict[str, Any], tz: Any, file: str) -> LoginEvent:
     key = clean(r.get("sessionId"))
     uid = clean(r.get("id"))
     if uid:
-        eid = event_id(SOURCE, uid)
+        # the same id the Graph connector gives a synced sign-in, so a file import and a sync collapse
+        eid = f"entra:{uid}"
     else:
         eid = event_id(
             SOURCE, user.lower(), ts_key(ts), ip, app, key, clean(rec.get("correlationId"))
