@@ -66,4 +66,10 @@ def purge_data(db: Database, cutoff: float | None) -> dict[str, int]:
             ).rowcount
             if n:
                 deleted["attendance"] = n
+            n = db.execute(
+                "delete from message_text where not exists (select 1 from messages m "
+                "where m.source = message_text.source and m.message_id = message_text.message_id)"
+            ).rowcount
+            if n:
+                deleted["message_text"] = n
     return deleted

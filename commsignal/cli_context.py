@@ -79,7 +79,9 @@ class AppContext:
             from nlp import SmallTalkScorer
 
             nlp_scorer = SmallTalkScorer()
-        return Ingestor(self.db(), self.pseudonyms(), nlp_scorer)
+        privacy = self.config().privacy
+        keep = privacy.text_retention_days if privacy.keep_message_text else 0
+        return Ingestor(self.db(), self.pseudonyms(), nlp_scorer, keep_text_days=keep)
 
 
 pass_app = click.make_pass_decorator(AppContext)

@@ -226,8 +226,20 @@ class PrivacyConfig(_Model):
         False, description="Keep message text (off: text is scored in memory and dropped)."
     )
     text_retention_days: int = Field(
-        0, ge=0, le=90, description="Days kept text lives when keep_message_text is on."
+        0,
+        ge=0,
+        le=90,
+        description="Days kept text lives when keep_message_text is on (1-90); expired text is deleted on every write.",
     )
+
+    @model_validator(mode="after")
+    def _retention(self) -> PrivacyConfig:
+        if self.keep_message_text and self.text_retention_days < 1:
+            raise ValueError(
+                "keep_message_text = true needs text_retention_days between 1 and 90 "
+                "(kept text is deleted when it expires)"
+            )
+        return self
 
 
 class DetectConfig(_Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -135,10 +136,18 @@ def _sqlite_value(value: Any) -> Any:
 class Ingestor:
     """Writes connector pages; keeps the account-to-person map in memory across pages."""
 
-    def __init__(self, db: Database, pseudonyms: Pseudonymizer, scorer: Scorer | None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        pseudonyms: Pseudonymizer,
+        scorer: Scorer | None,
+        keep_text_days: int = 0,
+    ) -> None:
         self.db = db
         self.pseudonyms = pseudonyms
         self.scorer = scorer
+        # 0 (the default) means text is scored in memory and never written anywhere
+        self.keep_text_days = keep_text_days
         self._person_of: dict[tuple[str, str], str] = {}
         self._bots: set[tuple[str, str]] = set()
         for row in db.query("select source, account_id, person_id, is_bot from accounts"):
@@ -361,7 +370,21 @@ class Ingestor:
                     }
                 )
         stats.add("messages", upsert_changed(self.db, "messages", rows))
+        if self.keep_text_days > 0:
+            self._keep_text(messages, {str(r["message_id"]) for r in rows})
         stats.add("reactions", upsert_changed(self.db, "reactions", reactions))
+
+    def _keep_text(self, messages: list[RawMessage], stored: set[str]) -> None:
+        """Keep text of stored messages until it expires, and drop whatever has expired."""
+        now = time.time()
+        expires = now + self.keep_text_days * 86400
+        self.db.conn.executemany(
+            "insert into message_text (source, message_id, text, expires_at) values (?, ?, ?, ?) "
+            "on conflict (source, message_id) do update set text = excluded.text, "
+            "expires_at = excluded.expires_at",
+            [(m.source, m.message_id, m.text, expires) for m in messages if m.message_id in stored],
+        )
+        self.db.execute("delete from message_text where expires_at < ?", [now])
 
     def _remove_messages(self, source: str, message_ids: list[str]) -> int:
         removed = 0
@@ -372,6 +395,9 @@ class Ingestor:
             removed += cur.rowcount
             self.db.execute(
                 "delete from reactions where source = ? and message_id = ?", [source, mid]
+            )
+            self.db.execute(
+                "delete from message_text where source = ? and message_id = ?", [source, mid]
             )
         return removed
 
@@ -513,8 +539,6 @@ _SYSTEM_SUBTYPES = frozenset(
 
 def write_quarantine(db: Database, items: Iterable[Quarantined]) -> int:
     """Keep unparseable input rows with file, line and reason; returns how many were new."""
-    import time
-
     n = 0
     for q in items:
         cur = db.execute(

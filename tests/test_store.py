@@ -36,11 +36,11 @@ EXPECTED_TABLES = {
 def test_migrations_from_empty_file(tmp_path: Path) -> None:
     db = open_db(tmp_path / "new.db")
     assert set(db.table_names()) >= EXPECTED_TABLES
-    assert [m.name for m in migrations.applied(db)] == ["m001_initial"]
+    assert [m.name for m in migrations.applied(db)] == ["m001_initial", "m002_message_text"]
     assert migrations.pending(db) == []
     # reopening applies nothing twice
     db2 = open_db(tmp_path / "new.db")
-    assert len(migrations.applied(db2)) == 1
+    assert len(migrations.applied(db2)) == 2
 
 
 def test_database_file_mode_is_0600(tmp_path: Path) -> None:
@@ -71,7 +71,8 @@ def test_generated_key_is_0600_and_stable(tmp_path: Path) -> None:
 
 def test_no_text_column_anywhere(tmp_path: Path) -> None:
     db = open_db(tmp_path / "t.db")
-    for table in db.table_names():
+    # message_text is the one opt-in exception ([privacy] keep_message_text), empty by default
+    for table in set(db.table_names()) - {"message_text"}:
         columns = {c.name for c in db.table(table).columns}
         assert not columns & {"text", "body", "content", "subject"}, table
 
@@ -147,3 +148,33 @@ def test_writes_outside_a_transaction_survive_the_connection(tmp_path: Path) -> 
     other = open_db(path)
     assert other.execute("select count(*) from audit_log").fetchone()[0] == 1
     assert other.execute("select count(*) from quarantine").fetchone()[0] == 1
+
+
+def test_text_kept_only_when_switched_on_and_only_until_it_expires(tmp_path: Path) -> None:
+    import time as _time
+
+    db = open_db(tmp_path / "keep.db")
+    Ingestor(db, Pseudonymizer(b"k"), None).write(_page("default mode"))
+    assert db.execute("select count(*) from message_text").fetchone()[0] == 0
+    keeping = Ingestor(db, Pseudonymizer(b"k"), None, keep_text_days=7)
+    page = _page("kept for a week")
+    page.messages[0].message_id = "C1:3.0"
+    keeping.write(page)
+    rows = list(db.query("select message_id, text, expires_at from message_text"))
+    assert [(r["message_id"], r["text"]) for r in rows] == [("C1:3.0", "kept for a week")]
+    assert rows[0]["expires_at"] > _time.time() + 6 * 86400
+    db.execute("update message_text set expires_at = 0")
+    page.messages[0].message_id = "C1:4.0"
+    keeping.write(page)
+    assert [r["message_id"] for r in db.query("select message_id from message_text")] == ["C1:4.0"]
+
+
+def test_keeping_text_needs_a_retention(tmp_path: Path) -> None:
+    import pytest
+
+    from commsignal.config import ConfigError, load_config
+
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[privacy]\nkeep_message_text = true\n")
+    with pytest.raises(ConfigError, match="text_retention_days"):
+        load_config(cfg)

@@ -234,6 +234,23 @@ def m001_initial(db: Database) -> None:
             db.execute(statement)
 
 
+@migrations()
+def m002_message_text(db: Database) -> None:
+    """Opt-in, time-limited message text ([privacy] keep_message_text); empty unless switched on."""
+    db.execute(
+        """
+        CREATE TABLE message_text (
+            source TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            expires_at REAL NOT NULL,
+            PRIMARY KEY (source, message_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX message_text_expiry ON message_text(expires_at)")
+
+
 def apply(db: Database) -> list[str]:
     """Apply pending migrations and return their names.
 
