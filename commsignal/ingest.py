@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -16,11 +16,13 @@ from commsignal.models import (
     LoginEvent,
     Meeting,
     Page,
-    Quarantined,
     RawMessage,
 )
 from commsignal.privacy import Pseudonymizer, canonical_email
 from commsignal.store.cursors import put_cursor
+from commsignal.store.rows import upsert_changed, write_quarantine
+
+__all__ = ["Features", "Ingestor", "Scorer", "WriteStats", "upsert_changed", "write_quarantine"]
 
 
 class Features(Protocol):
@@ -69,68 +71,6 @@ class WriteStats:
     @property
     def total(self) -> int:
         return sum(self.written.values()) + self.cursors + self.removed + self.quarantined
-
-
-_PKS: dict[str, tuple[str, ...]] = {
-    "people": ("person_id",),
-    "accounts": ("source", "account_id"),
-    "conversations": ("source", "conversation_id"),
-    "messages": ("source", "message_id"),
-    "reactions": ("source", "message_id", "person_id", "name"),
-    "meetings": ("source", "meeting_id"),
-    "attendance": ("source", "meeting_id", "person_id"),
-    "login_events": ("event_key",),
-}
-
-
-def upsert_changed(db: Database, table: str, rows: Sequence[dict[str, Any]]) -> int:
-    """Upsert only the rows that are new or differ from what is stored; returns how many were written.
-
-    Comparing first is what makes an unchanged rerun write nothing at all.
-    """
-    if not rows:
-        return 0
-    pk = _PKS[table]
-    cols = list(rows[0].keys())
-    select = ", ".join(f"[{c}]" for c in cols)
-    existing: dict[tuple[Any, ...], dict[str, Any]] = {}
-    # group by the leading key columns so each lookup is one indexed `last_key in (...)` query
-    groups: dict[tuple[Any, ...], list[Any]] = {}
-    for r in rows:
-        groups.setdefault(tuple(r[k] for k in pk[:-1]), []).append(r[pk[-1]])
-    lead = "".join(f"[{k}] = ? and " for k in pk[:-1])
-    for prefix, keys in groups.items():
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            sql = f"select {select} from [{table}] where {lead}[{pk[-1]}] in ({', '.join('?' * len(chunk))})"
-            for found in db.query(sql, [*prefix, *chunk]):
-                existing[tuple(found[k] for k in pk)] = found
-    new: dict[tuple[Any, ...], dict[str, Any]] = {}
-    changed = []
-    for r in rows:
-        key = tuple(r[k] for k in pk)
-        old = existing.get(key)
-        if old is None:
-            new[key] = r  # a key repeated within one batch keeps its last version
-        elif any(old.get(c) != _sqlite_value(r[c]) for c in cols):
-            changed.append(r)
-    if new:
-        # plain inserts of plain values: sqlite-utils' per-value conversion would cost 3x here
-        names = ", ".join(f"[{c}]" for c in cols)
-        with db.atomic():  # a bare executemany would leave Python's implicit transaction open
-            db.conn.executemany(
-                f"insert into [{table}] ({names}) values ({', '.join('?' * len(cols))})",
-                [[_sqlite_value(v) for v in r.values()] for r in new.values()],
-            )
-    if changed:
-        db.table(table).upsert_all(changed, pk=pk, batch_size=max(1, 999 // len(cols)))
-    return len(new) + len(changed)
-
-
-def _sqlite_value(value: Any) -> Any:
-    if isinstance(value, bool):
-        return int(value)
-    return value
 
 
 class Ingestor:
@@ -535,16 +475,3 @@ _SYSTEM_SUBTYPES = frozenset(
         "systemEventMessage",
     }
 )
-
-
-def write_quarantine(db: Database, items: Iterable[Quarantined]) -> int:
-    """Keep unparseable input rows with file, line and reason; returns how many were new."""
-    n = 0
-    for q in items:
-        cur = db.execute(
-            "insert or ignore into quarantine (source, file, line, reason, raw, created_at) "
-            "values (?, ?, ?, ?, ?, ?)",
-            [q.source, q.file, q.line, q.reason, q.raw[:2000], time.time()],
-        )
-        n += cur.rowcount
-    return n

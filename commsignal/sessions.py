@@ -30,15 +30,10 @@ session short for lack of an end event:
 from __future__ import annotations
 
 import hashlib
-import json
-import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
-
-from sqlite_utils import Database
 
 from commsignal.models import LoginEvent, Session
 
@@ -60,7 +55,9 @@ _RANK = {
 
 
 @dataclass(slots=True)
-class _Ev:
+class LoginEv:
+    """One login event reduced to what session reconstruction reads, sortable by (ts, rank)."""
+
     ts: float
     rank: int
     event: str
@@ -80,11 +77,11 @@ def _get(row: Any, name: str) -> Any:
     return getattr(row, name, None)
 
 
-def _to_ev(row: LoginEvent | Mapping[str, Any]) -> _Ev | None:
-    return _make_ev(*(_get(row, c) for c in _COLUMNS))
+def _to_ev(row: LoginEvent | Mapping[str, Any]) -> LoginEv | None:
+    return make_event(*(_get(row, c) for c in EVENT_COLUMNS))
 
 
-_COLUMNS = (
+EVENT_COLUMNS = (
     "user",
     "source",
     "ts",
@@ -100,7 +97,7 @@ _COLUMNS = (
 )
 
 
-def _make_ev(
+def make_event(
     user: Any,
     source: Any,
     ts: Any,
@@ -113,7 +110,7 @@ def _make_ev(
     country: Any,
     success: Any,
     host: Any,
-) -> _Ev | None:
+) -> LoginEv | None:
     if (success is not None and not success) or event not in _RANK:
         return None
     if key:
@@ -121,7 +118,7 @@ def _make_ev(
         group: tuple[str, ...] = (user, source, "key", str(host or device or ""), str(key))
     else:
         group = (user, source, "dev", str(device or host or ip or ""))
-    return _Ev(
+    return LoginEv(
         ts=float(ts),
         rank=_RANK[event],
         event=event,
@@ -138,7 +135,7 @@ def _make_ev(
 
 @dataclass(slots=True)
 class _Segment:
-    events: list[_Ev] = field(default_factory=list)
+    events: list[LoginEv] = field(default_factory=list)
     ended: bool = False
     superseded_at: float | None = None
 
@@ -160,7 +157,7 @@ def rebuild_sessions(
     Returns:
         Sessions sorted by user and start.
     """
-    by_user: dict[str, list[_Ev]] = {}
+    by_user: dict[str, list[LoginEv]] = {}
     for row in events:
         ev = _to_ev(row)
         if ev is not None:
@@ -173,7 +170,7 @@ def rebuild_sessions(
 
 
 def sessionise_person(
-    evs: list[_Ev], extra_evidence: Sequence[float], idle_timeout_s: float, max_gap_s: float
+    evs: list[LoginEv], extra_evidence: Sequence[float], idle_timeout_s: float, max_gap_s: float
 ) -> list[Session]:
     """Sessions of one person (possibly several user names) from their events and other evidence.
 
@@ -191,7 +188,7 @@ def sessionise_person(
     run_end = _runs(evidence, idle_timeout_s)
     signins = [e for e in evs if e.event == "signin"]
     signin_ts = [e.ts for e in signins]
-    groups: dict[tuple[str, ...], list[_Ev]] = {}
+    groups: dict[tuple[str, ...], list[LoginEv]] = {}
     for e in evs:
         if e.event != "signin":
             groups.setdefault(e.group, []).append(e)
@@ -243,7 +240,7 @@ def _runs(evidence: list[float], gap: float) -> list[int]:
     return run_end
 
 
-def _segments(gevs: list[_Ev], keyed: bool, max_gap_s: float) -> Iterator[_Segment]:
+def _segments(gevs: list[LoginEv], keyed: bool, max_gap_s: float) -> Iterator[_Segment]:
     cur: _Segment | None = None
     for e in gevs:
         if e.event == "logon":
@@ -376,7 +373,7 @@ def _extend(
     return evidence[j], "open" if j == len(evidence) - 1 else "timeout"
 
 
-def _collect(s: Session, e: _Ev) -> None:
+def _collect(s: Session, e: LoginEv) -> None:
     for value, bucket in (
         (e.ip, s.ips),
         (e.device, s.devices),
@@ -387,7 +384,7 @@ def _collect(s: Session, e: _Ev) -> None:
             bucket.append(value)
 
 
-def _add_signins(s: Session, signins: list[_Ev], signin_ts: list[float]) -> None:
+def _add_signins(s: Session, signins: list[LoginEv], signin_ts: list[float]) -> None:
     end = s.end_ts if s.end_ts is not None else s.last_seen_ts
     for k in range(bisect_left(signin_ts, s.start_ts), bisect_right(signin_ts, end)):
         _collect(s, signins[k])
@@ -396,201 +393,3 @@ def _add_signins(s: Session, signins: list[_Ev], signin_ts: list[float]) -> None
 def _session_id(user: str, source: str, start: float, group: tuple[str, ...]) -> str:
     raw = "\x1f".join((user, source, f"{start:.6f}", *group[2:]))
     return "s:" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
-
-
-def _json_strings(values: list[str]) -> str:
-    # exactly json.dumps(values) for a list of strings, without its per-call encoder set-up (four
-    # lists per session, hundreds of thousands of sessions)
-    return "[" + ", ".join(map(encode_basestring_ascii, values)) + "]" if values else "[]"
-
-
-def _json_spans(spans: list[tuple[float, float]]) -> str:
-    # exactly json.dumps([list(x) for x in spans]) for finite floats (json writes float repr)
-    if all(type(a) is float and type(b) is float for a, b in spans) and all(
-        math.isfinite(a) and math.isfinite(b) for a, b in spans
-    ):
-        return "[" + ", ".join(f"[{a!r}, {b!r}]" for a, b in spans) + "]"
-    return json.dumps([list(x) for x in spans])
-
-
-def session_row(s: Session, person_id: str | None) -> dict[str, Any]:
-    """A Session as a row of the sessions table (lists as JSON)."""
-    return {
-        "session_id": s.session_id,
-        "user": s.user,
-        "person_id": person_id,
-        "source": s.source,
-        "start_ts": s.start_ts,
-        "end_ts": s.end_ts,
-        "last_seen_ts": s.last_seen_ts,
-        "duration_seconds": s.duration_seconds,
-        "end_reason": s.end_reason,
-        "logon_type": s.logon_type,
-        "active_seconds": s.active_seconds,
-        "active_spans": _json_spans(s.active_spans),
-        "ips": _json_strings(s.ips),
-        "devices": _json_strings(s.devices),
-        "client_apps": _json_strings(s.client_apps),
-        "countries": _json_strings(s.countries),
-    }
-
-
-def rebuild_sessions_in_db(
-    db: Database,
-    users: set[str] | None = None,
-    idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S,
-    max_gap_s: float = DEFAULT_MAX_GAP_S,
-) -> int:
-    """(Re)write the sessions table for the people behind `users` (everyone when None).
-
-    Evidence of activity is every login event of the same person (any user name, any source)
-    plus that person's message timestamps. Streams person by person, so memory stays flat.
-
-    Args:
-        db: the store.
-        users: login user names whose sessions changed; their whole person is rebuilt.
-        idle_timeout_s: see `rebuild_sessions`.
-        max_gap_s: see `rebuild_sessions`.
-
-    Returns:
-        Number of sessions written.
-    """
-    if users is not None and not users:
-        return 0
-    where = ""
-    if users is not None:
-        db.execute("create temp table if not exists _rebuild_users (user text primary key)")
-        db.execute("create temp table if not exists _rebuild_persons (person_id text primary key)")
-        db.execute("delete from _rebuild_users")
-        db.execute("delete from _rebuild_persons")
-        db.conn.executemany(
-            "insert or ignore into _rebuild_users values (?)", [(u,) for u in users]
-        )
-        db.execute(
-            "insert or ignore into _rebuild_persons select distinct person_id from login_events "
-            "where user in (select user from _rebuild_users) and person_id is not null"
-        )
-        where = (
-            " where person_id in (select person_id from _rebuild_persons)"
-            " or (person_id is null and user in (select user from _rebuild_users))"
-        )
-    cols = ", ".join(f"[{c}]" for c in _COLUMNS)
-    events = db.conn.execute(
-        # (person_id, ts) is an index: rows come out in the order sessionise_person sorts into
-        f"select person_id, {cols} from login_events{where} order by person_id, ts"
-    )
-    msg_where = (
-        " and person_id in (select person_id from _rebuild_persons)" if users is not None else ""
-    )
-    messages = db.conn.execute(
-        f"select person_id, ts from messages where person_id is not null{msg_where} order by person_id, ts"
-    )
-    written = 0
-    with db.atomic():
-        if users is None:
-            db.execute("delete from sessions")
-        else:
-            db.execute(f"delete from sessions{where}")
-        batch: list[tuple[Any, ...]] = []
-        for person, evs, extra in _per_person(events, messages):
-            for s in sessionise_person(evs, extra, idle_timeout_s, max_gap_s):
-                batch.append(_session_values(s, person))
-            if len(batch) >= 5000:
-                written += _insert_sessions(db, batch)
-                batch = []
-        written += _insert_sessions(db, batch)
-    return written
-
-
-def _per_person(
-    events: Iterable[tuple[Any, ...]], messages: Iterable[tuple[Any, ...]]
-) -> Iterator[tuple[str | None, list[_Ev], list[float]]]:
-    # both streams are ordered by person_id: a merge join keeps one person in memory at a time
-    msg_iter = iter(messages)
-    pending = next(msg_iter, None)
-    orphans: dict[str, list[_Ev]] = {}
-    current: str | None = None
-    evs: list[_Ev] = []
-
-    def flush() -> tuple[str | None, list[_Ev], list[float]]:
-        nonlocal pending
-        extra: list[float] = []
-        while pending is not None and pending[0] < current:  # type: ignore[operator]
-            pending = next(msg_iter, None)
-        while pending is not None and pending[0] == current:
-            extra.append(pending[1])
-            pending = next(msg_iter, None)
-        return current, evs, extra
-
-    for row in events:
-        person = row[0]
-        ev = _make_ev(*row[1:])
-        if person is None:
-            if ev is not None:
-                orphans.setdefault(ev.user, []).append(ev)
-            continue
-        if person != current:
-            if evs:
-                yield flush()
-            current, evs = person, []
-        if ev is not None:
-            evs.append(ev)
-    if evs:
-        yield flush()
-    for user_evs in orphans.values():
-        yield None, user_evs, []
-
-
-_INSERT_COLUMNS = (
-    "session_id",
-    "user",
-    "person_id",
-    "source",
-    "start_ts",
-    "end_ts",
-    "last_seen_ts",
-    "duration_seconds",
-    "end_reason",
-    "logon_type",
-    "active_seconds",
-    "active_spans",
-    "ips",
-    "devices",
-    "client_apps",
-    "countries",
-)
-
-
-def _session_values(s: Session, person_id: str | None) -> tuple[Any, ...]:
-    # session_row's values in _INSERT_COLUMNS order, without the dict in between
-    return (
-        s.session_id,
-        s.user,
-        person_id,
-        s.source,
-        s.start_ts,
-        s.end_ts,
-        s.last_seen_ts,
-        s.duration_seconds,
-        s.end_reason,
-        s.logon_type,
-        s.active_seconds,
-        _json_spans(s.active_spans),
-        _json_strings(s.ips),
-        _json_strings(s.devices),
-        _json_strings(s.client_apps),
-        _json_strings(s.countries),
-    )
-
-
-def _insert_sessions(db: Database, rows: list[tuple[Any, ...]]) -> int:
-    if not rows:
-        return 0
-    names = ", ".join(f"[{c}]" for c in _INSERT_COLUMNS)
-    marks = ", ".join("?" for _ in _INSERT_COLUMNS)
-    # replace: two sessions can only share an id when they are the same session
-    db.conn.executemany(
-        f"insert or replace into sessions ({names}) values ({marks})",
-        rows,
-    )
-    return len(rows)

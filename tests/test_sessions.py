@@ -8,7 +8,8 @@ from typing import Any
 from commsignal.ingest import Ingestor
 from commsignal.models import LoginEvent, Session
 from commsignal.privacy import Pseudonymizer
-from commsignal.sessions import rebuild_sessions, rebuild_sessions_in_db
+from commsignal.session_store import rebuild_sessions_in_db
+from commsignal.sessions import rebuild_sessions
 from commsignal.store import open_db
 
 T0 = 1_767_600_000.0  # 2026-01-05 08:00 UTC

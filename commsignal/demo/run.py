@@ -63,7 +63,7 @@ def run_demo(
     from commsignal.demo.login_csv import write_workstation_csv
     from commsignal.demo.simulate import simulate
     from commsignal.login_import import LoginImportOptions, import_login_files
-    from commsignal.sessions import rebuild_sessions_in_db
+    from commsignal.session_store import rebuild_sessions_in_db
     from commsignal.sync import graph_settings, slack_settings
     from commsignal.sync_m365 import sync_m365
     from commsignal.sync_slack import sync_slack
