@@ -165,11 +165,12 @@ def simulate(
         p.on_teams = False
     for p in single[4:]:
         p.on_slack = False
+    # two bots post on Slack and must never be mistaken for people; ids are drawn in this order
     bots = [
         SimPerson(
-            "bot-deploy",
-            "Deploy Bot",
-            "deploy-bot@example.com",
+            key,
+            name,
+            email,
             "Platform",
             "Bot",
             None,
@@ -181,23 +182,11 @@ def simulate(
             "bot",
             True,
             False,
-        ),
-        SimPerson(
-            "bot-standup",
-            "Standup Bot",
-            "standup-bot@example.com",
-            "Platform",
-            "Bot",
-            None,
-            "UTC",
-            "UTC",
-            "US",
-            slack_id(rng, "U"),
-            guid(rng),
-            "bot",
-            True,
-            False,
-        ),
+        )
+        for key, name, email in (
+            ("bot-deploy", "Deploy Bot", "deploy-bot@example.com"),
+            ("bot-standup", "Standup Bot", "standup-bot@example.com"),
+        )
     ]
 
     devices: set[str] = set()
