@@ -223,6 +223,10 @@ def status(app: AppContext, as_json: bool) -> None:
         click.echo(f"{source}: last sync {s['last_sync'] or 'never'}")
         for key, cursor in s["cursors"].items():
             click.echo(f"  {key}: {json.dumps(cursor, sort_keys=True)}")
+    for run in info["runs"]:
+        when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(run["started_at"]))
+        took = "" if run["seconds"] is None else f" in {run['seconds']}s"
+        click.echo(f"run {when} UTC {run['kind']}: {run['status']}{took}")
 
 
 @cli.command()

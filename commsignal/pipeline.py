@@ -15,6 +15,7 @@ from commsignal.detect import PersonRisk, detect_week, load_rules
 from commsignal.digest import build_digest, write_digest
 from commsignal.features import compute_week
 from commsignal.privacy import Pseudonymizer
+from commsignal.store.runs import recorded_run
 from commsignal.weeks import week_bounds, week_of
 
 
@@ -58,8 +59,24 @@ def run_digest(
         reveal: put display names in the digest (the CLI audits this).
 
     Returns:
-        The ranking, the digest dict and the written paths.
+        The ranking, the digest dict and the written paths (the run is recorded in `_runs`).
     """
+    with recorded_run(db, f"digest:{week}") as run:
+        result = _digest(db, config, week, pseudonyms, out_dir, formats, reveal)
+        run.update(people=len(result.ranked), high=result.digest["summary"]["high"])
+    return result
+
+
+def _digest(
+    db: Database,
+    config: Config,
+    week: str,
+    pseudonyms: Pseudonymizer,
+    out_dir: str | Path | None,
+    formats: list[str] | None,
+    reveal: bool,
+) -> DigestResult:
+    """The digest run itself, without the bookkeeping in `_runs`."""
     tz = config.digest.timezone
     features = compute_week(db, week, config.detect, tz)
     rules = load_rules(config.detect.rules_dir)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from commsignal.store.cursors import all_cursors
+from commsignal.store.runs import recent_runs
 
 _COUNTS = {
     "people": "select count(*) from people",
@@ -41,4 +42,4 @@ def store_status(db: Database) -> dict[str, Any]:
         sources["logins"]["last_event"] = datetime.fromtimestamp(last_login, UTC).isoformat(
             timespec="seconds"
         )
-    return {"counts": counts, "sources": sources}
+    return {"counts": counts, "sources": sources, "runs": recent_runs(db, 5)}

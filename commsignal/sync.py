@@ -7,6 +7,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from commsignal.config import Config, ConfigError
+from commsignal.store.runs import recorded_run
 
 if TYPE_CHECKING:
     from commsignal.cli_context import AppContext
@@ -96,17 +97,23 @@ def sync_sources(app: AppContext, source: str = "all", progress: bool = True) ->
             from commsignal.sync_slack import sync_slack
 
             started = time.time()
-            report = sync_slack(app.db(), app.ingestor(), slack_settings(config), progress=progress)
+            with recorded_run(app.db(), "sync:slack") as run:
+                report = sync_slack(
+                    app.db(), app.ingestor(), slack_settings(config), progress=progress
+                )
+                run.update(summary=_describe(report), notices=list(report.notices))
             lines.append(f"slack: {_describe(report)} in {time.time() - started:.1f}s")
-            lines.extend(f"slack: {n}" for n in getattr(report, "notices", []))
+            lines.extend(f"slack: {n}" for n in report.notices)
             ran = True
         if source in ("all", "m365") and (config.m365.enabled or source == "m365"):
             from commsignal.sync_m365 import sync_m365
 
             started = time.time()
-            m365_report = sync_m365(
-                app.db(), app.ingestor(), graph_settings(config), progress=progress
-            )
+            with recorded_run(app.db(), "sync:m365") as run:
+                m365_report = sync_m365(
+                    app.db(), app.ingestor(), graph_settings(config), progress=progress
+                )
+                run.update(summary=_describe(m365_report), notices=list(m365_report.notices))
             lines.append(f"m365: {_describe(m365_report)} in {time.time() - started:.1f}s")
             lines.extend(f"m365: {n}" for n in m365_report.notices)
             ran = True
@@ -142,9 +149,11 @@ def sync_login_sources(app: AppContext) -> list[str]:
             include_network_logons=config.logins.include_network_logons,
             idle_timeout_hours=config.logins.idle_timeout_hours,
         )
-        summary = import_login_files(
-            app.db(), app.ingestor(scorer=False), src.format, paths, options
-        )
+        with recorded_run(app.db(), f"sync:logins:{src.name}") as run:
+            summary = import_login_files(
+                app.db(), app.ingestor(scorer=False), src.format, paths, options
+            )
+            run.update(summary=_describe(summary))
         lines.append(f"logins/{src.name}: {_describe(summary)}")
     return lines
 

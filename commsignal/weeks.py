@@ -37,16 +37,3 @@ def week_of(ts: float, tz: str = "UTC") -> str:
     """The ISO week ("2026-W47") an instant falls in, seen from a time zone."""
     iso = datetime.fromtimestamp(ts, ZoneInfo(tz)).isocalendar()
     return f"{iso.year}-W{iso.week:02d}"
-
-
-def weeks_between(first_ts: float, last_ts: float, tz: str = "UTC") -> list[str]:
-    """Every ISO week from the one holding first_ts to the one holding last_ts, in order."""
-    out: list[str] = []
-    day = datetime.fromtimestamp(first_ts, ZoneInfo(tz)).date()
-    last = datetime.fromtimestamp(last_ts, ZoneInfo(tz)).date()
-    while day <= last + timedelta(days=6):
-        w = week_of(datetime(day.year, day.month, day.day, 12, tzinfo=ZoneInfo(tz)).timestamp(), tz)
-        if not out or out[-1] != w:
-            out.append(w)
-        day += timedelta(days=7)
-    return [w for w in out if week_bounds(w, tz)[0] <= last_ts]

@@ -122,3 +122,16 @@ def test_sync_with_nothing_enabled_says_how_to_fix(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "n.db"), "sync"])
     assert result.exit_code == 0
     assert "enabled = true" in result.output
+
+
+def test_status_lists_recorded_runs(tmp_path: Path) -> None:
+    from commsignal.store import open_db
+    from commsignal.store.runs import recorded_run
+
+    db_path = tmp_path / "runs.db"
+    with recorded_run(open_db(db_path), "digest:2026-W47"):
+        pass
+    result = CliRunner().invoke(cli, ["--db", str(db_path), "status"])
+    assert result.exit_code == 0 and "digest:2026-W47: ok" in result.output
+    info = json.loads(CliRunner().invoke(cli, ["--db", str(db_path), "status", "--json"]).output)
+    assert info["runs"][0]["kind"] == "digest:2026-W47" and info["runs"][0]["status"] == "ok"

@@ -94,3 +94,4 @@ def test_status_counts_after_the_demo(demo: Path) -> None:
     assert counts["people"] >= 200 and counts["messages"] > 10_000
     assert counts["sessions"] > 0 and counts["login_events"] > 0 and counts["findings"] > 0
     assert info["sources"]["slack"]["last_sync"] and info["sources"]["m365"]["last_sync"]
+    assert [(r["kind"], r["status"]) for r in info["runs"]][0] == ("digest:2026-W47", "ok")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -178,3 +179,23 @@ def test_keeping_text_needs_a_retention(tmp_path: Path) -> None:
     cfg.write_text("[privacy]\nkeep_message_text = true\n")
     with pytest.raises(ConfigError, match="text_retention_days"):
         load_config(cfg)
+
+
+def test_runs_are_recorded_with_their_outcome(tmp_path: Path) -> None:
+    import pytest
+
+    from commsignal.store.runs import recent_runs, recorded_run
+
+    db = open_db(tmp_path / "runs.db")
+    with recorded_run(db, "sync:slack") as run:
+        run["messages"] = 12
+    with pytest.raises(RuntimeError), recorded_run(db, "sync:m365"):
+        raise RuntimeError("tenant said no")
+    runs = recent_runs(db)
+    assert [(r["kind"], r["status"]) for r in runs] == [
+        ("sync:m365", "failed"),
+        ("sync:slack", "ok"),
+    ]
+    assert all(r["seconds"] is not None and r["seconds"] >= 0 for r in runs)
+    stats = [json.loads(r["stats"]) for r in db.query("select stats from _runs order by run_id")]
+    assert stats == [{"messages": 12}, {"error": "tenant said no"}]
