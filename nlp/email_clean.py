@@ -22,11 +22,16 @@ _ON_WROTE_2 = re.compile(r"^\s*On\b[^\n]{0,200}\n[^\n]{0,120}\bwrote:\s*$", re.I
 _HEADER = re.compile(r"^\s*(?:From|To|Sent|Date|Subject|cc|bcc|Reply-To)\s*:", re.IGNORECASE)
 # Lotus Notes / Enron reply preamble lines: '"Name" <a@b> on 02/18/2000 04:09:37 PM',
 # 'Jeff Dasovich@EES 09/13/2000 06:22 PM', a bare '12/16/98 05:30 PM', 'Sent by: ...'.
-_PREAMBLE = re.compile(
+_PREAMBLE_DATE = (
     r"\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*[AP]M"
-    r"|^\s*(?:Sent by|Please respond to)\b|@\S+\s*$|\b(?:Corp|Inc|LLC|Ltd)\.?\s*$",
+    # The same stamp wrapped by the mail client: '... on 08/02/2000' / '09:01:46 AM'.
+    r"|\bon\s+\d{1,2}/\d{1,2}/\d{2,4}\s*$|^\s*\d{1,2}:\d{2}(?::\d{2})?\s*[AP]M\s*$"
+)
+_PREAMBLE = re.compile(
+    _PREAMBLE_DATE + r"|^\s*(?:Sent by|Please respond to)\b|@\S+\s*$|\b(?:Corp|Inc|LLC|Ltd)\.?\s*$",
     re.IGNORECASE,
 )
+_PREAMBLE_STAMP = re.compile(_PREAMBLE_DATE, re.IGNORECASE)
 _SIG_DASHES = re.compile(r"^--\s*$")
 _SIGN_OFF = re.compile(
     r"^\s*(?:thanks(?: again| so much)?|thank you|many thanks|regards|best regards|kind regards|"
@@ -75,7 +80,8 @@ def _strip_signature(lines: list[str]) -> list[str]:
         if _SIG_DASHES.match(line):
             lines = lines[:i]
             break
-    while lines and not lines[-1].strip():
+    # A reply preamble whose header block was already cut ('04/10/2001 11:33 AM').
+    while lines and (not lines[-1].strip() or _PREAMBLE_STAMP.search(lines[-1])):
         lines.pop()
     # A sign-off followed by a few short lines (name, title, phone) is a signature block.
     for i in range(len(lines) - 1, max(-1, len(lines) - 8), -1):

@@ -35,6 +35,9 @@ FEATURES: tuple[str, ...] = (
     "thread_social_density",
     "second_person",
     "addresses",
+    "link_only",
+    "media_forward",
+    "greeting_card",
 )
 
 _REPLY_PREFIX = re.compile(r"^(?:\s*(?:re|fw|fwd)\s*:\s*)+", re.IGNORECASE)
@@ -67,6 +70,14 @@ _WEBMAIL = frozenset(
     ]
 )
 _SECOND_PERSON = re.compile(r"\b(?:you|your|you're|you've|you'll|yours)\b", re.IGNORECASE)
+# A note that is nothing but a link: people share personal finds this way far more than work.
+_LINK_ONLY = re.compile(r"(?:\s*(?:https?://|www\.)\S+)+\s*")
+# Pictures, clips and slide shows passed along: the shape of forwarded jokes and family photos.
+_MEDIA_FILE = re.compile(r"\.(?:jpe?g|gif|bmp|png|mpe?g|avi|mov|wmv|pps|wav|mp3)\b", re.IGNORECASE)
+_GREETING_CARD = re.compile(
+    r"\b(?:e-?cards?|e-?greetings?|greeting cards?|birthday cards?|blue ?mountain|hallmark)\b",
+    re.IGNORECASE,
+)
 _SOCIAL_SKIP = frozenset((TASK_LABEL, *PLEASANTRY_CATEGORIES))
 MAX_THREAD_CHARS = 6000
 """Only the start of a long thread is read: enough for its topic, bounded in cost."""
@@ -77,6 +88,18 @@ MAX_DENSITY = 20.0
 CueCounter = Callable[[str], tuple[dict[str, int], int]]
 """Text -> (cue hits per category, token count); supplied by the scorer."""
 RuleLogit = Callable[[dict[str, int], int], float]
+
+
+def body_key(body: str) -> str:
+    """Fingerprint of an email body that ignores case and spacing: one email under two ids.
+
+    Args:
+        body: The raw body.
+
+    Returns:
+        16 hex digits (a truncated SHA-1; no text is recoverable from it).
+    """
+    return hashlib.sha1(" ".join(body.lower().split()).encode()).hexdigest()[:16]
 
 
 def email_text(subject: str, body: str) -> str:
@@ -102,10 +125,11 @@ def email_features(
     body = body or ""
     own = clean_email_text(body)
     own_counts, own_tokens = count(email_text(subject, body))
-    thread_counts, thread_tokens = count(body[:MAX_THREAD_CHARS])
+    thread = body[:MAX_THREAD_CHARS]
+    thread_counts, thread_tokens = count(thread)
     per_100 = 100.0 / max(thread_tokens, 1)
     thread_social = sum(n for c, n in thread_counts.items() if c not in _SOCIAL_SKIP)
-    domains = [d.lower() for d in _ADDRESS.findall(body[:MAX_THREAD_CHARS])]
+    domains = [d.lower() for d in _ADDRESS.findall(thread)]
     n_own_words = len(own.split())
     return {
         "rule_z": rule_logit(own_counts, own_tokens),
@@ -118,6 +142,9 @@ def email_features(
         "thread_social_density": min(thread_social * per_100, MAX_DENSITY),
         "second_person": len(_SECOND_PERSON.findall(own)) / max(n_own_words, 1),
         "addresses": math.log1p(len(domains)),
+        "link_only": float(bool(own) and _LINK_ONLY.fullmatch(own) is not None),
+        "media_forward": float(_MEDIA_FILE.search(thread) is not None),
+        "greeting_card": float(_GREETING_CARD.search(thread) is not None),
     }
 
 
@@ -132,6 +159,8 @@ class EmailModel:
     bias: float
     threshold: float
     """Probability threshold chosen by cross-validation on the training rows (already in bias)."""
+    trained_on: tuple[str, ...] = ()
+    """:func:`body_key` of every training email, so evaluations can leave them out."""
 
     def logit(self, feats: dict[str, float]) -> float:
         """Log-odds that the email is social, centred so that 0 is the chosen threshold."""
@@ -149,6 +178,7 @@ class EmailModel:
             "weights": [round(x, 8) for x in self.weights],
             "bias": round(self.bias, 8),
             "threshold": round(self.threshold, 8),
+            "trained_on": sorted(self.trained_on),
         }
         path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
@@ -163,6 +193,7 @@ class EmailModel:
             weights=tuple(data["weights"]),
             bias=float(data["bias"]),
             threshold=float(data["threshold"]),
+            trained_on=tuple(data.get("trained_on", ())),
         )
 
 
@@ -182,7 +213,9 @@ def _fit_raw(
     z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
     w = np.zeros(z.shape[1])
     sample_w = np.where(y > 0, pos_weight, 1.0)
-    penalty = l2 * np.r_[np.ones(z.shape[1] - 1), 0.0]  # the intercept is not penalised
+    # The intercept is all but unpenalised: a tiny ridge keeps Newton's step defined when a
+    # small or one-class training set separates perfectly.
+    penalty = np.r_[l2 * np.ones(z.shape[1] - 1), 1e-6]
     for _ in range(100):
         p = 1.0 / (1.0 + np.exp(-(z @ w)))
         grad = z.T @ (sample_w * (p - y)) + penalty * w
@@ -221,7 +254,10 @@ def fold_of(key: str, folds: int = CV_FOLDS) -> int:
 
 
 def fit_email_model(
-    rows: Sequence[dict[str, float]], labels: Sequence[bool], keys: Sequence[str]
+    rows: Sequence[dict[str, float]],
+    labels: Sequence[bool],
+    keys: Sequence[str],
+    trained_on: Sequence[str] = (),
 ) -> EmailModel:
     """Fits the regression and picks its threshold by cross-validation inside ``rows`` only.
 
@@ -229,6 +265,7 @@ def fit_email_model(
         rows: Feature dicts from :func:`email_features`.
         labels: True for social.
         keys: Stable ids used to assign cross-validation folds.
+        trained_on: :func:`body_key` of the training emails, recorded in the model.
 
     Returns:
         The fitted model; its threshold maximised out-of-fold F1 on these rows.
@@ -251,4 +288,5 @@ def fit_email_model(
         weights=tuple(float(v) for v in w[:-1]),
         bias=float(w[-1] - math.log(t / (1 - t))),
         threshold=float(threshold),
+        trained_on=tuple(sorted(set(trained_on))),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import re
 from collections.abc import Iterable, Iterator
@@ -17,6 +18,8 @@ from nlp.email_model import EMAIL_MODEL_FILE, EmailModel, email_features, email_
 from nlp.features import PLEASANTRY_CATEGORIES, SMALL_TALK_CATEGORIES, MessageFeatures
 
 MODEL_DIR = Path(__file__).resolve().parent / "models" / "smalltalk_textcat"
+TRAINED_ON_FILE = "trained_on.json"
+"""Beside the textcat: fingerprints of the labelled emails it learnt from (never their text)."""
 TEXTCAT_LABEL = "SOCIAL"
 MENTIONS_KEY = "commsignal.mentions"
 """Kept for compatibility; the scorer no longer stores anything in ``doc.user_data``."""
@@ -214,10 +217,15 @@ class SmallTalkScorer:
         # use it; scoring itself calls the tokenizer and the matcher directly (see _score).
         self._cues = cast(CueMatcher, self.nlp.add_pipe("commsignal_cues"))
         self.textcat_enabled = False
+        self.textcat_trained_on: frozenset[str] = frozenset()
+        """``body_key`` of the reference emails the textcat was trained on (for evaluations)."""
         if use_textcat and (MODEL_DIR / "config.cfg").is_file():
             trained = spacy.load(MODEL_DIR)
             self.nlp.add_pipe("textcat", source=trained)
             self.textcat_enabled = True
+            if (MODEL_DIR / TRAINED_ON_FILE).is_file():
+                keys = json.loads((MODEL_DIR / TRAINED_ON_FILE).read_text(encoding="utf-8"))
+                self.textcat_trained_on = frozenset(keys)
         self._textcat = self.nlp.get_pipe("textcat") if self.textcat_enabled else None
         # The email model follows use_textcat: both are the shipped, trained parts.
         self.email_model: EmailModel | None = None

@@ -68,7 +68,37 @@ def test_score_missing_file(tmp_path: Path) -> None:
 def test_evaluate_without_data_is_a_clear_error(tmp_path: Path) -> None:
     res = CliRunner().invoke(nlp_group, ["evaluate", "--data", str(tmp_path)])
     assert res.exit_code == 1
-    assert "reference data not found" in res.output and "COMMSIGNAL_SHARED_DATA" in res.output
+    assert "no reference data found" in res.output and "COMMSIGNAL_SHARED_DATA" in res.output
+
+
+def test_evaluate_finds_held_out_files_by_kind(tmp_path: Path) -> None:
+    """A held-out set under other names is evaluated; unseen emails are all scored."""
+    base = tmp_path / "smalltalk"
+    (base / "ubuntu_irc_test").mkdir(parents=True)
+    emails = [
+        ("social", "Re: weekend", "Congratulations on the baby!! How was the trip?"),
+        ("social", "pics", "enjoy!\n\n - beach.jpg\n - kids.jpg"),
+        ("work", "RE: tariff", "Please revise the FERC tariff filing by Monday."),
+        ("work", "budget", "Attached is the Q3 budget; comments due Friday."),
+        ("mixed", "Re: call", "Good call today. Hope the kids are well."),
+    ]
+    rows = [
+        json.dumps({"id": f"t/{i}", "label": lab, "subject": subj, "text": text})
+        for i, (lab, subj, text) in enumerate(emails)
+    ]
+    _write(base / "enron_berkeley_test.jsonl", rows)
+    chat = [
+        json.dumps({"conversation": "c1", "speaker": f"s{i % 2}", "text": "how was your weekend?"})
+        for i in range(4)
+    ]
+    _write(base / "chitchat_test.jsonl", chat)
+    _write(base / "ubuntu_irc_test" / "2005-01-01.ascii.txt", ["[00:01] <a> sudo apt-get update"])
+    res = CliRunner().invoke(nlp_group, ["evaluate", "--data", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "enron_berkeley_test.jsonl" in out and "chitchat_test.jsonl" in out
+    assert "2 social / 2 work" in out and "trained on, left out" not in out
+    assert "no unseen rows" not in out and "ROC AUC" in out
 
 
 def test_every_command_has_help() -> None:

@@ -105,3 +105,34 @@ def test_pure_forward_and_quoted_only_are_empty() -> None:
     assert (
         clean_email_text("---------------------- Forwarded by A/B on 1/2/2001\nTo: x\ncc:\n") == ""
     )
+
+
+LOTUS_WRAPPED_STAMP = """Tim
+
+I enjoyed meeting with you too.
+
+
+
+
+"Richards, Tim J (CORP)" <tim@example.com> on 08/02/2000
+09:01:46 AM
+To: "'rshapiro@example.com'" <rshapiro@example.com>, "'skean@example.com'"
+<skean@example.com>
+cc: "'Kelshaw, Lisbeth'" <lk@example.com>
+Subject: Thank You
+
+
+Dear Steve and Rick, thank you for inviting me to Houston yesterday.
+"""
+
+
+def test_lotus_preamble_with_date_and_time_on_two_lines_is_removed() -> None:
+    assert clean_email_text(LOTUS_WRAPPED_STAMP) == "Tim\n\nI enjoyed meeting with you too."
+
+
+def test_leftover_reply_stamp_is_removed_but_own_times_and_addresses_stay() -> None:
+    assert clean_email_text("yes, send to dennis\n\n\n04/10/2001 11:33 AM\n") == (
+        "yes, send to dennis"
+    )
+    assert clean_email_text("We meet at 10:30 AM") == "We meet at 10:30 AM"
+    assert clean_email_text("Send it to bob@example.com") == "Send it to bob@example.com"

@@ -8,7 +8,9 @@ import time
 import pytest
 
 from nlp import CUE_CATEGORIES, MessageFeatures, SmallTalkScorer
+from nlp.email_model import email_features
 from nlp.features import PLEASANTRY_CATEGORIES, SMALL_TALK_CATEGORIES
+from nlp.scorer import rule_logit
 
 
 @pytest.fixture(scope="module")
@@ -234,3 +236,23 @@ def test_changing_the_threshold_does_not_reuse_stale_results() -> None:
     assert s.score("finally a long weekend").is_small_talk
     s.threshold = 0.99
     assert not s.score("finally a long weekend").is_small_talk
+
+
+def _email_feats(scorer: SmallTalkScorer, subject: str, body: str) -> dict[str, float]:
+    return email_features(subject, body, scorer.count_cues, rule_logit)
+
+
+def test_email_shape_features(scorer: SmallTalkScorer) -> None:
+    link = _email_feats(scorer, "", "http://www.example.org/cottages\n")
+    assert link["link_only"] == 1.0
+    assert _email_feats(scorer, "", "See http://example.org for the filing.")["link_only"] == 0.0
+    photos = "enjoy!\n\nFrom: A\nTo: B\nSubject: pics\n\n - beach.jpg\n - ouch.GIF\n"
+    assert _email_feats(scorer, "Fwd: pics", photos)["media_forward"] == 1.0
+    card = "Thank you\n\nHello! ann has just sent you an Egreetings card!\n"
+    assert _email_feats(scorer, "Re: 40th Birthday", card)["greeting_card"] == 1.0
+    plain = _email_feats(scorer, "RE: tariff", WORK_THREAD)
+    assert plain["link_only"] == plain["media_forward"] == plain["greeting_card"] == 0.0
+    # The shipped model counts a forwarded album of pictures towards social, not against.
+    model = scorer.email_model
+    assert model is not None
+    assert model.weights[model.features.index("media_forward")] > 0
