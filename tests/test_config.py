@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from importlib.resources import as_file
 from pathlib import Path
 
 import pytest
 
 from commsignal.config import ConfigError, load_config
+from commsignal.demo.run import DEMO_CONFIG
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -20,7 +22,8 @@ def _write(tmp_path: Path, text: str) -> Path:
 def test_example_and_demo_configs_are_valid() -> None:
     example = load_config(REPO / "config" / "commsignal.example.toml")
     assert example.slack.token is not None and example.slack.token.env == "SLACK_BOT_TOKEN"
-    demo = load_config(REPO / "config" / "demo.toml")
+    with as_file(DEMO_CONFIG) as demo_path:
+        demo = load_config(demo_path)
     assert demo.slack.enabled and demo.m365.enabled
 
 

@@ -65,3 +65,15 @@ def test_missing_field_is_named(tmp_path: Path) -> None:
     bad.write_text('id = "x"\nname = "x"\n')
     with pytest.raises(RuleError, match="missing"):
         load_rule(bad)
+
+
+def test_rules_dir_overrides_the_shipped_rules(tmp_path: Path) -> None:
+    src = (SHIPPED_RULES / "remote_access_tool.toml").read_text()
+    (tmp_path / "remote_access_tool.toml").write_text(src)
+    assert [r.id for r in load_rules(tmp_path)] == ["remote_access_tool"]
+    assert [r.id for r in load_rules(str(tmp_path))] == ["remote_access_tool"]
+
+
+def test_missing_rules_dir_names_the_setting(tmp_path: Path) -> None:
+    with pytest.raises(RuleError, match=r"\[detect\] rules_dir"):
+        load_rules(tmp_path / "nope")

@@ -7,6 +7,8 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from rich.console import Console
@@ -18,7 +20,8 @@ from commsignal.privacy import load_or_create_key
 from commsignal.store import open_db
 from commsignal.weeks import week_of
 
-DEMO_CONFIG = Path(__file__).resolve().parents[2] / "config" / "demo.toml"
+# Package data beside this module, so `commsignal demo` works from a wheel install, not only a checkout.
+DEMO_CONFIG: Traversable = resources.files("commsignal.demo") / "demo.toml"
 DEMO_SLACK_TOKEN = "xoxb-demo-not-a-real-token"
 DEMO_GRAPH_TOKEN = "demo-graph-token"
 
@@ -89,7 +92,8 @@ def run_demo(
 
     os.environ["COMMSIGNAL_DEMO_SLACK_TOKEN"] = DEMO_SLACK_TOKEN
     os.environ["COMMSIGNAL_DEMO_GRAPH_TOKEN"] = DEMO_GRAPH_TOKEN
-    config = load_config(DEMO_CONFIG)
+    with resources.as_file(DEMO_CONFIG) as demo_config:
+        config = load_config(demo_config)
     config.detect.hosting_cidrs = list(
         world.ground_truth.get("hosting_cidrs", config.detect.hosting_cidrs)
     )

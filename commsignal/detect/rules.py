@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-SHIPPED_RULES = Path(__file__).resolve().parents[2] / "config" / "rules"
+# Package data (see [tool.setuptools.package-data]), so a wheel install finds them without a rules_dir.
+SHIPPED_RULES: Traversable = resources.files("commsignal") / "rules"
 _REQUIRED = ("id", "name", "version", "strength", "weight", "check", "description", "guidance")
 
 
@@ -44,8 +47,11 @@ class Rule:
     path: str = ""
 
 
-def load_rule(path: Path) -> Rule:
+def load_rule(path: Traversable) -> Rule:
     """Parse and validate one rule file.
+
+    Args:
+        path: a file on disk or inside the installed package (anything `importlib.resources` returns).
 
     Raises:
         RuleError: bad TOML, a missing field, a bad strength/weight, or a filename that is not `<id>.toml`.
@@ -61,7 +67,7 @@ def load_rule(path: Path) -> Rule:
         raise RuleError(f"{path}: strength must be 'strong' or 'weak', not {data['strength']!r}")
     if not 0 < float(data["weight"]) <= 1:
         raise RuleError(f"{path}: weight must be in (0, 1]")
-    if path.stem != data["id"]:
+    if Path(path.name).stem != data["id"]:
         raise RuleError(f"{path}: file name must be {data['id']}.toml")
     tests = tuple(
         RuleTest(name=t["name"], expect=bool(t["expect"]), features=dict(t.get("features", {})))
@@ -86,13 +92,21 @@ def load_rule(path: Path) -> Rule:
 
 
 def load_rules(directory: str | Path | None = None) -> list[Rule]:
-    """Every enabled rule in a folder (the shipped rules by default), sorted by id."""
-    folder = Path(directory) if directory else SHIPPED_RULES
+    """Every enabled rule in a folder, sorted by id.
+
+    Args:
+        directory: `[detect] rules_dir`; None or empty means the rules shipped inside the package.
+
+    Raises:
+        RuleError: the folder is missing, a rule file is bad, or two files share an id.
+    """
+    folder: Traversable = Path(directory) if directory else SHIPPED_RULES
     if not folder.is_dir():
         raise RuleError(
             f"{folder}: rules folder not found. Fix: set [detect] rules_dir to a folder of rule files."
         )
-    rules = [load_rule(p) for p in sorted(folder.glob("*.toml"))]
+    files = (p for p in folder.iterdir() if p.name.endswith(".toml") and p.is_file())
+    rules = [load_rule(p) for p in sorted(files, key=lambda p: p.name)]
     ids = [r.id for r in rules]
     dupes = {i for i in ids if ids.count(i) > 1}
     if dupes:
