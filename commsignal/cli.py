@@ -251,6 +251,25 @@ def purge(app: AppContext, days: int | None, everything: bool, yes: bool) -> Non
 
 
 @cli.command()
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False), default="commsignal.toml")
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+def init(path: Path, force: bool) -> None:
+    """Write a documented example config to PATH (default ./commsignal.toml) to edit.
+
+    Every setting is listed with its default and what it does. Secrets stay out of the file:
+    it names the environment variables (or files) that hold them.
+    """
+    from commsignal.config import EXAMPLE_CONFIG
+
+    if path.exists() and not force:
+        raise click.ClickException(f"{path} already exists. Fix: pass --force, or another PATH.")
+    path.write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    click.echo(
+        f"wrote {path}: set the token variables it names, then `commsignal --config {path} sync`"
+    )
+
+
+@cli.command()
 @pass_app
 def serve(app: AppContext) -> None:
     """Run the scheduled sync and digest jobs from [schedule] until interrupted."""
@@ -260,7 +279,7 @@ def serve(app: AppContext) -> None:
     if not config.schedule.jobs:
         raise click.ClickException(
             f"{config.source_name}: [schedule] has no jobs. Fix: add [[schedule.jobs]] entries "
-            "(see config/commsignal.example.toml)."
+            "(`commsignal init` writes an example with a schedule)."
         )
     scheduler = build_scheduler(app, blocking=True)
     for job in scheduler.get_jobs():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 import os
 import tomllib
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,6 +22,9 @@ from pydantic import (
 )
 
 from commsignal.cron import CronError, parse_crontab
+
+EXAMPLE_CONFIG: Traversable = resources.files("commsignal") / "commsignal.example.toml"
+"""Every setting with its default and meaning; `commsignal init` writes a copy."""
 
 ConversationType = Literal["public_channel", "private_channel", "mpim", "im"]
 GraphResource = Literal[
@@ -360,7 +365,7 @@ class Config(_Model):
 def _fix_for(error: dict[str, Any]) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
-        return "remove it or check its spelling against config/commsignal.example.toml"
+        return "remove it or check its spelling against `commsignal init` (the documented example)"
     if kind == "missing":
         return "add it"
     if kind.endswith("_type") or kind.endswith("_parsing"):
@@ -385,7 +390,8 @@ def load_config(path: str | os.PathLike[str] | None) -> Config:
     p = Path(path)
     if not p.is_file():
         raise ConfigError(
-            f"{p}: config file not found. Fix: pass an existing file with --config, or copy config/commsignal.example.toml."
+            f"{p}: config file not found. Fix: pass an existing file with --config, or write a "
+            "documented starting point with `commsignal init`."
         )
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))

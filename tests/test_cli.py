@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from commsignal.cli import cli
+from commsignal.config import load_config
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -135,3 +136,23 @@ def test_status_lists_recorded_runs(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "digest:2026-W47: ok" in result.output
     info = json.loads(CliRunner().invoke(cli, ["--db", str(db_path), "status", "--json"]).output)
     assert info["runs"][0]["kind"] == "digest:2026-W47" and info["runs"][0]["status"] == "ok"
+
+
+def test_init_writes_the_documented_example_and_never_overwrites(tmp_path: Path) -> None:
+    target = tmp_path / "commsignal.toml"
+    result = CliRunner().invoke(cli, ["init", str(target)])
+    assert result.exit_code == 0, result.output
+    config = load_config(target)
+    assert config.slack.token is not None and config.slack.token.env == "SLACK_BOT_TOKEN"
+    assert config.schedule.jobs
+    target.write_text("# edited\n")
+    again = CliRunner().invoke(cli, ["init", str(target)])
+    assert again.exit_code == 1 and "--force" in again.output
+    assert target.read_text() == "# edited\n"
+    forced = CliRunner().invoke(cli, ["init", str(target), "--force"])
+    assert forced.exit_code == 0 and load_config(target).schedule.jobs
+
+
+def test_missing_config_points_at_init(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--config", str(tmp_path / "none.toml"), "sync"])
+    assert result.exit_code == 1 and "commsignal init" in result.output

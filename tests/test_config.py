@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from commsignal.config import ConfigError, load_config
+from commsignal.config import EXAMPLE_CONFIG, ConfigError, load_config
 from commsignal.demo.run import DEMO_CONFIG
 
 REPO = Path(__file__).resolve().parents[1]
@@ -20,7 +20,8 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def test_example_and_demo_configs_are_valid() -> None:
-    example = load_config(REPO / "config" / "commsignal.example.toml")
+    with as_file(EXAMPLE_CONFIG) as example_path:
+        example = load_config(example_path)
     assert example.slack.token is not None and example.slack.token.env == "SLACK_BOT_TOKEN"
     with as_file(DEMO_CONFIG) as demo_path:
         demo = load_config(demo_path)

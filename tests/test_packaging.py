@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
+from commsignal.config import EXAMPLE_CONFIG
 from commsignal.demo.run import DEMO_CONFIG
 from commsignal.detect.rules import SHIPPED_RULES, load_rules
 
@@ -31,6 +32,9 @@ from commsignal.demo.run import DEMO_CONFIG
 from commsignal.detect.rules import load_rules
 with as_file(DEMO_CONFIG) as path:
     assert load_config(path).slack.enabled
+from commsignal.config import EXAMPLE_CONFIG
+with as_file(EXAMPLE_CONFIG) as path:
+    assert load_config(path).schedule.jobs
 print(commsignal.__file__)
 print(len(load_rules()))
 """
@@ -95,6 +99,7 @@ def test_wheel_ships_every_rule_and_the_demo_config(wheel: Path) -> None:
     assert expected, "no rule files found in the checkout"
     assert {n for n in names if n.startswith("commsignal/rules/")} == expected
     assert f"commsignal/demo/{DEMO_CONFIG.name}" in names
+    assert f"commsignal/{EXAMPLE_CONFIG.name}" in names
 
 
 def test_installed_wheel_finds_rules_and_demo_config_without_the_checkout(
