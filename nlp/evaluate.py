@@ -215,9 +215,8 @@ def cross_validate_enron(
     """Trains the email model on k-1 folds and predicts the k-th, rotating, ``repeats`` times.
 
     Each distinct body is one row (``enron_rows(path, "all")``); ``mixed`` rows are left out.
-    Each repeat assigns folds by a different hash of the id. The threshold of every fold's
-    model is chosen by cross-validation inside its training folds only, exactly as
-    ``python -m nlp.train`` does for the shipped model.
+    Each repeat assigns folds by a different hash of the id; every fold's model is fitted
+    exactly as ``python -m nlp.train`` fits the shipped one.
 
     Args:
         path: A labelled Enron file.
@@ -252,9 +251,7 @@ def cross_validate_enron(
             train = [i for i in range(len(rows)) if fold[i] != k]
             if not any(labels[i] for i in train):
                 continue
-            model = fit_email_model(
-                [feats[i] for i in train], [labels[i] for i in train], [keys[i] for i in train]
-            )
+            model = fit_email_model([feats[i] for i in train], [labels[i] for i in train])
             for i in range(len(rows)):
                 if fold[i] == k:
                     pred = model.logit(feats[i]) >= 0.0

@@ -22,9 +22,10 @@ SMALL_TALK_CATEGORIES: tuple[str, ...] = (
     "emoji",
 )
 
-# Politeness cues, kept apart on purpose: "thanks!" or "good morning" alone is courtesy that
-# everybody shows, so it says nothing about whether someone makes small talk.
-PLEASANTRY_CATEGORIES: tuple[str, ...] = ("greeting", "thanks", "farewell")
+# Politeness cues, kept apart on purpose: "thanks!", "good morning" or "nice work" alone is
+# courtesy that everybody shows, so it says nothing about whether someone makes small talk.
+# "appreciation" is praise and well-wishing ("great job", "good luck", "sorry to hear").
+PLEASANTRY_CATEGORIES: tuple[str, ...] = ("greeting", "thanks", "farewell", "appreciation")
 
 CUE_CATEGORIES: tuple[str, ...] = SMALL_TALK_CATEGORIES + PLEASANTRY_CATEGORIES
 
@@ -40,7 +41,7 @@ class MessageFeatures:
     cues: tuple[str, ...]
     """Sorted cue categories found (small-talk and pleasantry categories)."""
     is_pleasantry: bool
-    """A greeting, thanks or farewell is present (politeness, not small talk)."""
+    """A greeting, thanks, farewell or appreciation is present (politeness, not small talk)."""
     n_tokens: int
     is_question: bool
     mentions: int

@@ -11,7 +11,6 @@ from nlp import SmallTalkScorer
 from nlp.email_model import (
     FEATURES,
     EmailModel,
-    best_f1_threshold,
     body_key,
     email_features,
     fit_email_model,
@@ -55,17 +54,13 @@ def scorer() -> SmallTalkScorer:
     return SmallTalkScorer()
 
 
-def test_best_f1_threshold_separates_clean_data() -> None:
-    t = best_f1_threshold([True, True, False, False], [0.9, 0.7, 0.4, 0.1])
-    assert 0.4 < t < 0.7
-
-
 def test_email_model_fit_is_deterministic() -> None:
     rows = [{name: float((i * (j + 3)) % 7) for j, name in enumerate(FEATURES)} for i in range(40)]
     labels = [r["rule_z"] > 3 for r in rows]
     keys = [f"k{i}" for i in range(40)]
     a = fit_email_model(rows, labels, keys)
     assert a == fit_email_model(rows, labels, keys)
+    assert a.trained_on == tuple(sorted(keys))
     # The threshold is folded into the bias: logit 0 is the decision boundary.
     assert sum(a.logit(r) >= 0 for r in rows) > 0
 
@@ -85,10 +80,7 @@ def _fit_on(rows: list[dict[str, str]]) -> EmailModel:
     rows = [r for r in rows if r["label"] in ("social", "work")]
     feats = [email_features(r["subject"], r["text"], rules.count_cues, rule_logit) for r in rows]
     return fit_email_model(
-        feats,
-        [r["label"] == "social" for r in rows],
-        [r["id"] for r in rows],
-        trained_on=[body_key(r["text"]) for r in rows],
+        feats, [r["label"] == "social" for r in rows], [body_key(r["text"]) for r in rows]
     )
 
 
@@ -127,8 +119,9 @@ def test_email_model_on_a_held_out_file(
     report = evaluate_enron(held_out, half, method="email")
     assert report.n_trained_left_out == 0
     assert report.n_social >= 20 and report.n_work >= 100
-    # Measured P 0.471 R 0.552 F1 0.508 (trained on the even ids, 13 features).
-    assert report.recall >= 0.5 and report.f1 >= 0.48
+    # Measured P 0.643 R 0.643 F1 0.643 (trained on the even ids; 0.448 at the start of the
+    # session with 10 features and a threshold tuned by inner cross-validation).
+    assert report.recall >= 0.6 and report.precision >= 0.6 and report.f1 >= 0.6
     # The same file under the shipped model (trained on all of it) is left out entirely.
     assert evaluate_enron(held_out, scorer, method="email").n_social == 0
 
@@ -137,8 +130,8 @@ def test_enron_cross_validation(shared_data: Path) -> None:
     cv = cross_validate_enron(shared_data / "smalltalk" / ENRON_FILE)
     assert cv.folds == 5 and cv.repeats == 5 and len(cv.repeat_f1) == 5
     assert cv.n_social >= 50
-    # Measured P 0.465 R 0.498 F1 0.478 (repeats 0.423-0.533); 10 features gave 0.456.
-    assert cv.f1 >= 0.45
+    # Measured P 0.550 R 0.615 F1 0.580 (repeats 0.509-0.621); 10 features gave 0.456.
+    assert cv.f1 >= 0.55
     assert min(cv.repeat_f1) < max(cv.repeat_f1)  # fold assignments really differ
 
 

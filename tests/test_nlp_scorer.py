@@ -71,6 +71,9 @@ def test_weak_cues_alone_are_not_enough(scorer: SmallTalkScorer) -> None:
         "how are you doing?",
         "thanks :)",
         "cheers, have a good evening",
+        "great job on the release notes",
+        "good luck with the audit tomorrow",
+        "sorry to hear the migration failed",
     ],
 )
 def test_pleasantries_alone_are_not_small_talk(scorer: SmallTalkScorer, text: str) -> None:
@@ -256,3 +259,19 @@ def test_email_shape_features(scorer: SmallTalkScorer) -> None:
     model = scorer.email_model
     assert model is not None
     assert model.weights[model.features.index("media_forward")] > 0
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("great job on the release notes", "appreciation"),
+        ("well done, team", "appreciation"),
+        ("I enjoyed the offsite", "appreciation"),
+        ("thanks, merged", "thanks"),
+        ("bye, see you tomorrow", "farewell"),
+        ("good morning!", "greeting"),
+    ],
+)
+def test_each_pleasantry_category(scorer: SmallTalkScorer, text: str, category: str) -> None:
+    f = scorer.score(text)
+    assert category in f.cues and f.is_pleasantry
