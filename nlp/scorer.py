@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import re
@@ -312,7 +311,7 @@ class SmallTalkScorer:
             return base
         feats = email_features(subject, body, self.count_cues, rule_logit)
         p = _sigmoid(self.email_model.logit(feats))
-        return dataclasses.replace(base, small_talk=p, is_small_talk=p >= self._threshold)
+        return base._replace(small_talk=p, is_small_talk=p >= self._threshold)
 
     def score_emails(self, emails: Iterable[tuple[str, str]]) -> Iterator[MessageFeatures]:
         """Streams :meth:`score_email` over (subject, body) pairs, in input order."""
