@@ -9,7 +9,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-# Package data (see [tool.setuptools.package-data]), so a wheel install finds them without a rules_dir.
+# Package data (a symlink to config/rules, see pyproject.toml), so a wheel finds them without a rules_dir.
 SHIPPED_RULES: Traversable = resources.files("commsignal") / "rules"
 _REQUIRED = ("id", "name", "version", "strength", "weight", "check", "description", "guidance")
 
