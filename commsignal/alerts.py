@@ -101,24 +101,36 @@ def _changes(now: dict[str, Any], before: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+def alert_text(alert: ManagerAlert) -> str:
+    """The Markdown note for one manager (file and email share it): engagement only, no risk.
+
+    Args:
+        alert: one manager's alert from `manager_alerts`.
+
+    Returns:
+        The note, ending with a newline.
+    """
+    lines = [
+        f"# Team engagement, {alert.week}",
+        "",
+        f"For {alert.manager_email}, about your {alert.team_size} direct reports. You asked for these notes;",
+        "they only compare each person with their own usual weeks, as a prompt to check in.",
+        "",
+    ]
+    if not alert.reports:
+        lines.append("Nobody was much quieter than usual this week.")
+    for r in alert.reports:
+        lines.append(f"- **{r.name}**: " + "; ".join(r.changes) + ".")
+    return "\n".join(lines) + "\n"
+
+
 def write_alerts(alerts: list[ManagerAlert], out_dir: str | Path) -> list[Path]:
     """Write one Markdown file per manager under `<out_dir>/alerts/`."""
     folder = Path(out_dir) / "alerts"
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for a in alerts:
-        lines = [
-            f"# Team engagement, {a.week}",
-            "",
-            f"For {a.manager_email}, about your {a.team_size} direct reports. You asked for these notes;",
-            "they only compare each person with their own usual weeks, as a prompt to check in.",
-            "",
-        ]
-        if not a.reports:
-            lines.append("Nobody was much quieter than usual this week.")
-        for r in a.reports:
-            lines.append(f"- **{r.name}**: " + "; ".join(r.changes) + ".")
         path = folder / f"{a.week}-{a.manager_email.split('@', 1)[0]}.md"
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        path.write_text(alert_text(a), encoding="utf-8")
         paths.append(path)
     return paths

@@ -135,6 +135,11 @@ def _formats(value: str) -> list[str]:
     "--reveal", is_flag=True, help="Show names instead of pseudonyms (needs --reason; audited)."
 )
 @click.option("--reason", help="Why names are revealed; written to the audit log.")
+@click.option(
+    "--no-deliver",
+    is_flag=True,
+    help="Only write files; do not send to the email, Slack or Teams targets in [deliver].",
+)
 @pass_app
 def digest(
     app: AppContext,
@@ -143,8 +148,9 @@ def digest(
     out_dir: Path | None,
     reveal: bool,
     reason: str | None,
+    no_deliver: bool,
 ) -> None:
-    """Compute the week's features and findings and write the ranked, explained risk digest."""
+    """Compute the week's features and findings, write the ranked, explained risk digest and send it."""
     from commsignal.audit import record
     from commsignal.detect import RuleError
     from commsignal.pipeline import latest_complete_week, run_digest
@@ -164,13 +170,26 @@ def digest(
     else:
         week = latest_complete_week(db, config.digest.timezone)
     try:
-        result = run_digest(db, config, week, app.pseudonyms(), out_dir, fmts, reveal=reveal)
+        result = run_digest(
+            db, config, week, app.pseudonyms(), out_dir, fmts, reveal=reveal, deliver=not no_deliver
+        )
     except RuleError as exc:
         raise click.ClickException(str(exc)) from None
     if reveal:
         record(db, "reveal-digest", target=week, reason=reason or "")
     for path in result.paths:
         click.echo(str(path))
+    if no_deliver and config.deliver.enabled_targets():
+        click.echo(
+            f"delivery skipped (--no-deliver): {', '.join(config.deliver.enabled_targets())}"
+        )
+    for outcome in result.deliveries:
+        click.echo(outcome.line())
+    failed = [o.target for o in result.deliveries if not o.ok]
+    if failed:
+        raise click.ClickException(
+            f"delivery failed for {', '.join(failed)} (the digest files were written)"
+        )
 
 
 @cli.command()

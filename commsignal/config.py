@@ -12,8 +12,6 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
     ValidationError,
@@ -21,7 +19,9 @@ from pydantic import (
     model_validator,
 )
 
+from commsignal.config_base import ConfigError, SecretRef, _Model  # callers import them from here
 from commsignal.cron import CronError, parse_crontab
+from commsignal.deliver.settings import DeliverConfig
 
 EXAMPLE_CONFIG: Traversable = resources.files("commsignal") / "commsignal.example.toml"
 """Every setting with its default and meaning; `commsignal init` writes a copy."""
@@ -42,67 +42,6 @@ _ALL_GRAPH: list[GraphResource] = [
     "signins",
 ]
 _ALL_FORMATS: list[DigestFormat] = ["html", "md", "json"]
-
-
-class ConfigError(Exception):
-    """A configuration problem, phrased for the person who has to fix the file."""
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
-
-
-class SecretRef(_Model):
-    """A secret given by reference only: `{ env = "NAME" }` or `{ file = "PATH" }`, never inline."""
-
-    env: str | None = Field(
-        None, description="Name of the environment variable holding the secret."
-    )
-    file: str | None = Field(None, description="Path of a file holding the secret (first line).")
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> SecretRef:
-        if (self.env is None) == (self.file is None):
-            raise ValueError('give exactly one of env = "NAME" or file = "PATH"')
-        return self
-
-    def describe(self) -> str:
-        """Where the secret comes from, safe to print."""
-        return f"environment variable {self.env}" if self.env else f"file {self.file}"
-
-    def resolve(self, key: str, source: str = "config") -> str:
-        """Read the secret now.
-
-        Args:
-            key: the dotted config key, for the error message.
-            source: the config file name, for the error message.
-
-        Returns:
-            The secret value.
-
-        Raises:
-            ConfigError: the variable is unset or the file is missing/empty.
-        """
-        if self.env:
-            value = os.environ.get(self.env)
-            if not value:
-                raise ConfigError(
-                    f"{source}: {key}: environment variable {self.env} is not set. "
-                    f"Fix: export {self.env}=... before running, or point {key} at a file "
-                    '({ file = "/path/to/secret" }).'
-                )
-            return value
-        path = Path(self.file or "").expanduser()
-        if not path.is_file():
-            raise ConfigError(
-                f"{source}: {key}: secret file {path} does not exist. Fix: create it or correct the path."
-            )
-        value = path.read_text().strip().splitlines()[0] if path.read_text().strip() else ""
-        if not value:
-            raise ConfigError(
-                f"{source}: {key}: secret file {path} is empty. Fix: write the secret into it."
-            )
-        return value
 
 
 def _check_tz(value: str | None) -> str | None:
@@ -352,6 +291,7 @@ class Config(_Model):
     detect: DetectConfig = Field(default_factory=DetectConfig)
     digest: DigestConfig = Field(default_factory=DigestConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    deliver: DeliverConfig = Field(default_factory=DeliverConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
 
     _source: str = PrivateAttr("built-in defaults")
@@ -415,7 +355,15 @@ def load_config(path: str | os.PathLike[str] | None) -> Config:
     return config
 
 
-_SECRET_KEYS = {"token", "audit_token", "client_secret", "access_token", "pseudonym_key"}
+_SECRET_KEYS = {
+    "token",
+    "audit_token",
+    "client_secret",
+    "access_token",
+    "pseudonym_key",
+    "password",
+    "webhook_url",
+}
 
 
 def _inline_secrets(data: dict[str, Any], prefix: str = "") -> list[str]:

@@ -6,7 +6,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
@@ -18,6 +18,10 @@ from commsignal.privacy import Pseudonymizer
 from commsignal.store.runs import recorded_run
 from commsignal.weeks import week_bounds, week_of
 
+if TYPE_CHECKING:
+    from commsignal.alerts import ManagerAlert
+    from commsignal.deliver.run import DeliveryOutcome
+
 
 @dataclass(slots=True)
 class DigestResult:
@@ -28,6 +32,8 @@ class DigestResult:
     digest: dict[str, Any]
     paths: list[Path]
     alert_paths: list[Path] = field(default_factory=list)
+    alerts: list[ManagerAlert] = field(default_factory=list)
+    deliveries: list[DeliveryOutcome] = field(default_factory=list)
 
 
 def latest_complete_week(db: Database, tz: str = "UTC") -> str:
@@ -46,8 +52,9 @@ def run_digest(
     out_dir: str | Path | None = None,
     formats: list[str] | None = None,
     reveal: bool = False,
+    deliver: bool = True,
 ) -> DigestResult:
-    """Compute features, run the rules, store findings and the digest, and write the digest files.
+    """Compute features, run the rules, store findings and the digest, write and deliver it.
 
     Args:
         db: the store.
@@ -56,14 +63,22 @@ def run_digest(
         pseudonyms: to say in the digest when the key was generated rather than configured.
         out_dir: folder for files (config digest.out_dir when None).
         formats: formats to write (config digest.formats when None).
-        reveal: put display names in the digest (the CLI audits this).
+        reveal: put display names in the digest files (the CLI audits this); what is delivered
+            stays pseudonymous.
+        deliver: send to the targets enabled in [deliver] after writing the files.
 
     Returns:
-        The ranking, the digest dict and the written paths (the run is recorded in `_runs`).
+        The ranking, the digest dict, the written paths and the delivery outcomes (the run and
+        its outcomes are recorded in `_runs`; a failed target does not fail the run).
     """
     with recorded_run(db, f"digest:{week}") as run:
         result = _digest(db, config, week, pseudonyms, out_dir, formats, reveal)
         run.update(people=len(result.ranked), high=result.digest["summary"]["high"])
+        if deliver and config.deliver.enabled_targets():
+            from commsignal.deliver.run import deliver_digest
+
+            result.deliveries = deliver_digest(result, config)
+            run.update(deliveries=[o.as_stats() for o in result.deliveries])
     return result
 
 
@@ -108,6 +123,7 @@ def _digest(
     folder = out_dir or config.digest.out_dir
     paths = write_digest(digest, folder, formats or list(config.digest.formats))
     alert_paths: list[Path] = []
+    alerts: list[ManagerAlert] = []
     if config.alerts.enabled and config.alerts.opt_in:
         from commsignal.alerts import manager_alerts, write_alerts
 
@@ -115,5 +131,6 @@ def _digest(
         previous = [week_of(start - k * 7 * 86400 + 3 * 86400, tz) for k in (1, 2, 3)]
         for earlier in previous:
             compute_week(db, earlier, config.detect, tz)
-        alert_paths = write_alerts(manager_alerts(db, week, previous, config.alerts), folder)
-    return DigestResult(week, ranked, digest, paths, alert_paths)
+        alerts = manager_alerts(db, week, previous, config.alerts)
+        alert_paths = write_alerts(alerts, folder)
+    return DigestResult(week, ranked, digest, paths, alert_paths, alerts)

@@ -48,6 +48,7 @@ def run_job(config_path: str | None, db_path: str | None, job: str, source: str)
         week = latest_complete_week(app.db(), config.digest.timezone)
         result = run_digest(app.db(), config, week, app.pseudonyms())
         lines = [f"digest {week}: {', '.join(str(p) for p in result.paths)}"]
+        lines += [f"deliver {o.line()}" for o in result.deliveries]
     for line in lines:
         log.info(line)
     return lines

@@ -1,0 +1,73 @@
+"""What every config model shares: the strict base model, secrets by reference, and ConfigError.
+
+Kept apart from `commsignal.config` so section models that live beside their feature (such as
+`commsignal.deliver.settings`) can use them without an import cycle.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased for the person who has to fix the file."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class SecretRef(_Model):
+    """A secret given by reference only: `{ env = "NAME" }` or `{ file = "PATH" }`, never inline."""
+
+    env: str | None = Field(
+        None, description="Name of the environment variable holding the secret."
+    )
+    file: str | None = Field(None, description="Path of a file holding the secret (first line).")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SecretRef:
+        if (self.env is None) == (self.file is None):
+            raise ValueError('give exactly one of env = "NAME" or file = "PATH"')
+        return self
+
+    def describe(self) -> str:
+        """Where the secret comes from, safe to print."""
+        return f"environment variable {self.env}" if self.env else f"file {self.file}"
+
+    def resolve(self, key: str, source: str = "config") -> str:
+        """Read the secret now.
+
+        Args:
+            key: the dotted config key, for the error message.
+            source: the config file name, for the error message.
+
+        Returns:
+            The secret value.
+
+        Raises:
+            ConfigError: the variable is unset or the file is missing/empty.
+        """
+        if self.env:
+            value = os.environ.get(self.env)
+            if not value:
+                raise ConfigError(
+                    f"{source}: {key}: environment variable {self.env} is not set. "
+                    f"Fix: export {self.env}=... before running, or point {key} at a file "
+                    '({ file = "/path/to/secret" }).'
+                )
+            return value
+        path = Path(self.file or "").expanduser()
+        if not path.is_file():
+            raise ConfigError(
+                f"{source}: {key}: secret file {path} does not exist. Fix: create it or correct the path."
+            )
+        value = path.read_text().strip().splitlines()[0] if path.read_text().strip() else ""
+        if not value:
+            raise ConfigError(
+                f"{source}: {key}: secret file {path} is empty. Fix: write the secret into it."
+            )
+        return value
