@@ -9,25 +9,11 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from commsignal.deliver import DeliveryError
 from commsignal.deliver.settings import SlackDeliver
-from commsignal.deliver.summary import summary_lines
+from commsignal.deliver.summary import summary_text
 
 _AUTH_ERRORS = frozenset(
     {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
 )
-
-
-def slack_text(digest: dict[str, Any], top: int) -> str:
-    """The summary as Slack mrkdwn: week, counts by level and the top pseudonyms.
-
-    Args:
-        digest: a pseudonymous digest dict.
-        top: how many people to list.
-
-    Returns:
-        The message text (no names, no message text, no evidence details).
-    """
-    lines = summary_lines(digest, top)
-    return "\n".join([f"*{lines[0]}*", *lines[1:]])
 
 
 def post_slack_summary(digest: dict[str, Any], settings: SlackDeliver, token: str) -> str:
@@ -49,7 +35,7 @@ def post_slack_summary(digest: dict[str, Any], settings: SlackDeliver, token: st
     try:
         response = client.chat_postMessage(
             channel=channel,
-            text=slack_text(digest, settings.top),
+            text=summary_text(digest, settings.top, bold="*", line_break="\n"),
             unfurl_links=False,
             unfurl_media=False,
         )

@@ -94,3 +94,19 @@ def summary_lines(digest: dict[str, Any], top: int) -> list[str]:
         "`commsignal reveal PSEUDONYM --reason TEXT` names a person (audited)."
     )
     return lines
+
+
+def summary_text(digest: dict[str, Any], top: int, *, bold: str, line_break: str) -> str:
+    """The summary in a chat target's markup: a bold first line, the rest as lines.
+
+    Args:
+        digest: a pseudonymous digest dict.
+        top: how many people to list.
+        bold: the target's bold marker (Slack mrkdwn `*`, Teams Markdown `**`).
+        line_break: what breaks a line there (Teams needs a blank line).
+
+    Returns:
+        The message text (no names, no message text, no evidence details).
+    """
+    lines = summary_lines(digest, top)
+    return line_break.join([f"{bold}{lines[0]}{bold}", *lines[1:]])

@@ -10,21 +10,7 @@ from urllib.parse import urlsplit
 
 from commsignal.deliver import DeliveryError
 from commsignal.deliver.settings import TeamsDeliver
-from commsignal.deliver.summary import summary_lines
-
-
-def teams_text(digest: dict[str, Any], top: int) -> str:
-    """The summary for Teams, whose webhook text needs a blank line to break a line.
-
-    Args:
-        digest: a pseudonymous digest dict.
-        top: how many people to list.
-
-    Returns:
-        The message text (no names, no message text, no evidence details).
-    """
-    lines = summary_lines(digest, top)
-    return "\n\n".join([f"**{lines[0]}**", *lines[1:]])
+from commsignal.deliver.summary import summary_text
 
 
 def post_teams_summary(digest: dict[str, Any], settings: TeamsDeliver, url: str) -> str:
@@ -48,7 +34,9 @@ def post_teams_summary(digest: dict[str, Any], settings: TeamsDeliver, url: str)
             f"the Teams webhook URL in {where} is not an http(s) URL. Fix: paste the whole "
             "incoming-webhook URL from the channel's Workflows/Connectors settings."
         )
-    body = json.dumps({"text": teams_text(digest, settings.top)}).encode("utf-8")
+    # Teams webhook text needs a blank line to break a line.
+    text = summary_text(digest, settings.top, bold="**", line_break="\n\n")
+    body = json.dumps({"text": text}).encode("utf-8")
     request = urllib.request.Request(
         url, data=body, headers={"Content-Type": "application/json"}, method="POST"
     )
