@@ -86,9 +86,8 @@ def deliver_digest(
         teams = settings.teams
 
         def teams_job() -> str:
-            assert (
-                teams.webhook_url is not None
-            )  # the settings validator guarantees it when enabled
+            # the settings validator guarantees a URL when the target is enabled
+            assert teams.webhook_url is not None
             url = teams.webhook_url.resolve("deliver.teams.webhook_url", source)
             return post_teams_summary(digest, teams, url)
 
