@@ -19,6 +19,7 @@ from nlp.evaluate import (
     evaluate_enron,
     evaluate_speakers,
     find_reference_files,
+    speaker_sets,
 )
 from nlp.scorer import SmallTalkScorer
 
@@ -221,13 +222,13 @@ def evaluate_cmd(
             f"P {cv.precision:.3f}  R {cv.recall:.3f}  F1 {cv.f1:.3f} "
             f"(F1 per repeat {min(cv.repeat_f1):.3f}-{max(cv.repeat_f1):.3f})",
         )
-    if chitchat and irc:
-        s = evaluate_speakers(chitchat, irc, rules)
+    for chat_files, irc_dirs in speaker_sets(chitchat, irc):
+        s = evaluate_speakers(chat_files, irc_dirs, rules)
         table.add_row(
             "speakers: "
-            + " + ".join(p.name for p in chitchat)
+            + " + ".join(p.name for p in chat_files)
             + " vs "
-            + " + ".join(p.name for p in irc),
+            + " + ".join(p.name for p in irc_dirs),
             "rules",
             f"{s.n_positive} social / {s.n_negative} support speakers, >= {s.min_messages} msgs",
             f"ROC AUC {s.auc:.3f} (share flagged), {s.auc_mean_probability:.3f} (mean p)",

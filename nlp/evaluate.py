@@ -436,3 +436,37 @@ def find_reference_files(root: Path) -> ReferenceFiles:
         chitchat=tuple(p for p in sorted(base.glob("chitchat*.jsonl")) if p.is_file()),
         irc=irc,
     )
+
+
+def _set_name(path: Path) -> str:
+    """The set a reference file belongs to: the last ``_`` part of its name (``dev``, ``test``)."""
+    return path.name.split(".", 1)[0].rsplit("_", 1)[-1]
+
+
+def speaker_sets(
+    chitchat: Sequence[Path], irc: Sequence[Path]
+) -> list[tuple[tuple[Path, ...], tuple[Path, ...]]]:
+    """Pairs chat files with IRC folders of the same set, so dev and test are never pooled.
+
+    ``chitchat_test.jsonl`` goes with ``ubuntu_irc_test/``; when the names share no set (or
+    only one of each is given), everything is evaluated together.
+
+    Args:
+        chitchat: Chit-chat files.
+        irc: IRC log folders.
+
+    Returns:
+        (chat files, IRC folders) per evaluation; empty when either side is missing.
+    """
+    if not chitchat or not irc:
+        return []
+    shared = sorted({_set_name(p) for p in chitchat} & {_set_name(d) for d in irc})
+    if not shared or (len(chitchat) == 1 and len(irc) == 1):
+        return [(tuple(chitchat), tuple(irc))]
+    return [
+        (
+            tuple(p for p in chitchat if _set_name(p) == name),
+            tuple(d for d in irc if _set_name(d) == name),
+        )
+        for name in shared
+    ]

@@ -27,6 +27,7 @@ from nlp.evaluate import (
     evaluate_speakers,
     find_reference_files,
     roc_auc,
+    speaker_sets,
 )
 from nlp.scorer import rule_logit
 
@@ -159,3 +160,17 @@ def test_speaker_auc(shared_data: Path) -> None:
     assert report.auc >= 0.95
     assert report.auc_mean_probability >= 0.97
     assert report.mean_share_positive > 5 * report.mean_share_negative
+
+
+def test_speaker_sets_keep_dev_and_test_apart(tmp_path: Path) -> None:
+    dev_chat, test_chat = tmp_path / "chitchat_dev.jsonl", tmp_path / "chitchat_test.jsonl"
+    dev_irc, test_irc = tmp_path / "ubuntu_irc_dev", tmp_path / "ubuntu_irc_test"
+    assert speaker_sets([dev_chat, test_chat], [dev_irc, test_irc]) == [
+        ((dev_chat,), (dev_irc,)),
+        ((test_chat,), (test_irc,)),
+    ]
+    # One of each, or names without a common set: evaluated together.
+    other = tmp_path / "irc_logs"
+    assert speaker_sets([test_chat], [other]) == [((test_chat,), (other,))]
+    assert speaker_sets([dev_chat, test_chat], [other]) == [((dev_chat, test_chat), (other,))]
+    assert speaker_sets([], [dev_irc]) == []
