@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -154,11 +155,13 @@ def score_cmd(
     type=click.Path(path_type=Path, file_okay=False, exists=True),
     help="A folder of IRC day logs (repeatable; negatives of the speaker evaluation).",
 )
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON instead.")
 def evaluate_cmd(
     data_dir: Path | None,
     enron_files: tuple[Path, ...],
     chitchat_files: tuple[Path, ...],
     irc_dirs: tuple[Path, ...],
+    as_json: bool,
 ) -> None:
     """Run the Enron social-email and chat-speaker evaluations and print a table.
 
@@ -197,9 +200,11 @@ def evaluate_cmd(
     table.add_column("scorer", overflow="fold", max_width=22)
     table.add_column("rows scored", overflow="fold", max_width=24)
     table.add_column("result", overflow="fold", min_width=40)
+    records: list[dict[str, Any]] = []
     for path in enron:
         for name, scorer, method in runs:
             r = evaluate_enron(path, scorer, method=method)
+            records.append({"evaluation": "enron", "file": path.name, "scorer": name, **asdict(r)})
             rows = f"{r.n_social} social / {r.n_work} work"
             if r.n_trained_left_out:
                 rows += f" ({r.n_trained_left_out} trained on, left out)"
@@ -214,7 +219,9 @@ def evaluate_cmd(
             cv = cross_validate_enron(path)
         except ValueError as exc:
             table.add_row(f"{path.name}: social vs work", "email model, cv", "-", f"skipped: {exc}")
+            records.append({"evaluation": "enron_cv", "file": path.name, "skipped": str(exc)})
             continue
+        records.append({"evaluation": "enron_cv", "file": path.name, **asdict(cv)})
         table.add_row(
             f"{path.name}: social vs work",
             f"email model, {cv.folds}-fold cv x {cv.repeats}",
@@ -224,6 +231,14 @@ def evaluate_cmd(
         )
     for chat_files, irc_dirs in speaker_sets(chitchat, irc):
         s = evaluate_speakers(chat_files, irc_dirs, rules)
+        records.append(
+            {
+                "evaluation": "speakers",
+                "files": [p.name for p in (*chat_files, *irc_dirs)],
+                "scorer": "rules",
+                **asdict(s),
+            }
+        )
         table.add_row(
             "speakers: "
             + " + ".join(p.name for p in chat_files)
@@ -233,6 +248,9 @@ def evaluate_cmd(
             f"{s.n_positive} social / {s.n_negative} support speakers, >= {s.min_messages} msgs",
             f"ROC AUC {s.auc:.3f} (share flagged), {s.auc_mean_probability:.3f} (mean p)",
         )
+    if as_json:
+        click.echo(json.dumps(records, indent=1))
+        return
     console = Console()
     if not console.is_terminal:
         console = Console(width=130)  # files and pipes: wide enough that results never wrap

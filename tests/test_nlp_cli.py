@@ -124,3 +124,15 @@ def test_score_emails_with_subject_field(tmp_path: Path) -> None:
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["is_small_talk"] for r in rows] == [False, True]
     assert "celebrations" in rows[1]["cues"] and "subj" not in rows[1]
+
+
+def test_evaluate_json(tmp_path: Path) -> None:
+    base = tmp_path / "smalltalk"
+    (base / "irc_x").mkdir(parents=True)
+    _write(base / "irc_x" / "d.ascii.txt", ["[00:01] <a> sudo apt-get update"])
+    _write(base / "chitchat_x.jsonl", [json.dumps({"speaker": "s", "text": "how was the trip?"})])
+    res = CliRunner().invoke(nlp_group, ["evaluate", "--data", str(tmp_path), "--json"])
+    assert res.exit_code == 0, res.output
+    (row,) = json.loads(res.output)
+    assert row["evaluation"] == "speakers" and row["files"] == ["chitchat_x.jsonl", "irc_x"]
+    assert row["min_messages"] == 20 and row["n_positive"] == 0
