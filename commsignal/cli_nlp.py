@@ -203,7 +203,10 @@ def evaluate_cmd(
     records: list[dict[str, Any]] = []
     for path in enron:
         for name, scorer, method in runs:
-            r = evaluate_enron(path, scorer, method=method)
+            try:
+                r = evaluate_enron(path, scorer, method=method)
+            except ValueError as exc:
+                raise click.ClickException(f"{exc}; fix or remove that line") from None
             records.append({"evaluation": "enron", "file": path.name, "scorer": name, **asdict(r)})
             rows = f"{r.n_social} social / {r.n_work} work"
             if r.n_trained_left_out:

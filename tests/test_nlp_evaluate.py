@@ -26,6 +26,7 @@ from nlp.evaluate import (
     evaluate_enron,
     evaluate_speakers,
     find_reference_files,
+    read_enron,
     roc_auc,
     speaker_sets,
 )
@@ -174,3 +175,21 @@ def test_speaker_sets_keep_dev_and_test_apart(tmp_path: Path) -> None:
     assert speaker_sets([test_chat], [other]) == [((test_chat,), (other,))]
     assert speaker_sets([dev_chat, test_chat], [other]) == [((dev_chat, test_chat), (other,))]
     assert speaker_sets([], [dev_irc]) == []
+
+
+def test_labelled_rows_are_normalised_and_bad_lines_named(tmp_path: Path) -> None:
+    path = tmp_path / "enron_x.jsonl"
+    path.write_text(
+        json.dumps({"label": "Personal", "body": "Happy birthday!"})
+        + "\n\n"
+        + json.dumps({"id": "a/1", "label": "work", "subject": None, "text": "FERC filing"})
+        + "\n",
+        encoding="utf-8",
+    )
+    rows = read_enron(path)
+    assert [r["label"] for r in rows] == ["social", "work"]
+    assert rows[0]["id"] == "enron_x.jsonl:1" and rows[0]["text"] == "Happy birthday!"
+    assert rows[1]["subject"] == ""
+    path.write_text('{"label": "work"}\nnot json\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="enron_x.jsonl:2"):
+        read_enron(path)
