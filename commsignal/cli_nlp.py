@@ -22,6 +22,7 @@ from nlp.evaluate import (
     find_reference_files,
     speaker_sets,
 )
+from nlp.jsonl import iter_objects
 from nlp.scorer import SmallTalkScorer
 
 PROGRESS_EVERY = 1000
@@ -29,23 +30,17 @@ PROGRESS_EVERY = 1000
 
 def _read_rows(path: Path, field: str) -> Iterator[tuple[dict[str, Any], str]]:
     """Streams (row, text) from a JSONL file, raising ClickException with the line number."""
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise click.ClickException(
-                    f"{path}:{lineno}: not valid JSON ({exc.msg}); fix or remove that line"
-                ) from exc
-            if not isinstance(row, dict) or field not in row:
+    try:
+        for lineno, row in iter_objects(path):
+            if field not in row:
                 raise click.ClickException(
                     f"{path}:{lineno}: no field {field!r}; pass --text-field with the name "
                     "of the field holding the message text"
                 )
             text = row[field]
             yield row, text if isinstance(text, str) else ""
+    except ValueError as exc:
+        raise click.ClickException(f"{exc}; fix or remove that line") from None
 
 
 def _subject(row: dict[str, Any], field: str) -> str:

@@ -20,6 +20,7 @@ from nlp.email_model import (
     fit_email_model,
     fold_of,
 )
+from nlp.jsonl import iter_objects
 from nlp.scorer import SmallTalkScorer, rule_logit
 
 ENRON_FILE = "enron_berkeley_dev.jsonl"
@@ -57,22 +58,13 @@ def read_enron(path: Path) -> list[dict[str, str]]:
         ValueError: A line is not a JSON object; the message names the file and line.
     """
     rows = []
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
-            if not isinstance(row, dict):
-                raise ValueError(f"{path}:{lineno}: not a JSON object")
-            label = str(row.get("label") or "").strip().lower()
-            row["label"] = _LABEL_ALIASES.get(label, label)
-            row["id"] = str(row.get("id") or f"{path.name}:{lineno}")
-            row["subject"] = str(row.get("subject") or "")
-            row["text"] = str(row.get("text") or row.get("body") or "")
-            rows.append(row)
+    for lineno, row in iter_objects(path):
+        label = str(row.get("label") or "").strip().lower()
+        row["label"] = _LABEL_ALIASES.get(label, label)
+        row["id"] = str(row.get("id") or f"{path.name}:{lineno}")
+        row["subject"] = str(row.get("subject") or "")
+        row["text"] = str(row.get("text") or row.get("body") or "")
+        rows.append(row)
     return rows
 
 
