@@ -457,6 +457,10 @@ def _cli_config(tmp_path: Path, smtp: FakeSmtp, base: str) -> Path:
     return path
 
 
+def _cli_args(tmp_path: Path, smtp: FakeSmtp, base: str) -> list[str]:
+    return ["--config", str(_cli_config(tmp_path, smtp, base)), "--db", str(tmp_path / "d.db")]
+
+
 def test_cli_no_deliver_sends_nothing_and_default_delivers(
     tmp_path: Path,
     smtp: FakeSmtp,
@@ -465,7 +469,7 @@ def test_cli_no_deliver_sends_nothing_and_default_delivers(
 ) -> None:
     base, state = http
     monkeypatch.setenv("T_TEAMS", f"{base}/teams/ok/secret-part")
-    args = ["--config", str(_cli_config(tmp_path, smtp, base)), "--db", str(tmp_path / "d.db")]
+    args = _cli_args(tmp_path, smtp, base)
     result = CliRunner().invoke(cli, [*args, "digest", "--week", WEEK, "--no-deliver"])
     assert result.exit_code == 0, result.output
     assert "delivery skipped (--no-deliver)" in result.output
@@ -498,7 +502,7 @@ def test_cli_failed_target_exits_nonzero_after_the_others(
 ) -> None:
     base, _ = http
     monkeypatch.setenv("T_TEAMS", f"{base}/teams/boom/x")
-    args = ["--config", str(_cli_config(tmp_path, smtp, base)), "--db", str(tmp_path / "d.db")]
+    args = _cli_args(tmp_path, smtp, base)
     result = CliRunner().invoke(cli, [*args, "digest", "--week", WEEK])
     assert result.exit_code == 1
     assert "email: ok" in result.output and "slack: ok" in result.output
