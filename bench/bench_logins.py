@@ -13,9 +13,9 @@ from pathlib import Path
 _CHILD = r"""
 import json, sys, time
 from commsignal.ingest import Ingestor
-from commsignal.login_import import import_login_files
+from commsignal.sources.logins import import_login_files
 from commsignal.privacy import Pseudonymizer
-from commsignal.session_store import rebuild_sessions_in_db
+from commsignal.analysis.session_store import rebuild_sessions_in_db
 from commsignal.store import open_db
 from connectors.logins import parse_file
 

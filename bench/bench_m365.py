@@ -21,8 +21,8 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     from commsignal.demo.fake_graph_world import START, sample_world
     from commsignal.ingest import Ingestor
     from commsignal.privacy import Pseudonymizer
+    from commsignal.sources.m365 import sync_m365
     from commsignal.store import open_db
-    from commsignal.sync_m365 import sync_m365
     from connectors.msgraph.settings import GraphSettings
 
     n_people, n_msgs, n_meet = (150, 5_000, 300) if quick else (1_000, 50_000, 3_000)

@@ -114,10 +114,10 @@ def ingest_bench(n: int) -> dict[str, Any]:
 
 def analysis_bench(people: int, weeks: int) -> dict[str, Any]:
     """Fill a store for `people` x `weeks` directly, then time features + detection for every week and one digest."""
+    from commsignal.analysis.features import compute_week
     from commsignal.config import Config
     from commsignal.detect import detect_week, load_rules
     from commsignal.digest import build_digest, write_digest
-    from commsignal.features import compute_week
     from commsignal.store import open_db
     from commsignal.weeks import week_of
 

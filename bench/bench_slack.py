@@ -12,8 +12,8 @@ from typing import Any, cast
 from commsignal.demo.fake_slack import FakeSlack, sample_world
 from commsignal.ingest import Ingestor, Scorer
 from commsignal.privacy import Pseudonymizer
+from commsignal.sources.slack import sync_slack
 from commsignal.store import open_db
-from commsignal.sync_slack import sync_slack
 from connectors.slack import SlackSettings
 
 

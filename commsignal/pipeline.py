@@ -10,16 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
+from commsignal.analysis.features import compute_week
 from commsignal.config import Config
 from commsignal.detect import PersonRisk, detect_week, load_rules
 from commsignal.digest import build_digest, write_digest
-from commsignal.features import compute_week
 from commsignal.privacy import Pseudonymizer
 from commsignal.store.runs import recorded_run
 from commsignal.weeks import week_bounds, week_of
 
 if TYPE_CHECKING:
-    from commsignal.alerts import ManagerAlert
+    from commsignal.deliver.alerts import ManagerAlert
     from commsignal.deliver.run import DeliveryOutcome
 
 
@@ -77,7 +77,7 @@ def run_digest(
         if deliver and config.deliver.enabled_targets():
             from commsignal.deliver.run import deliver_digest
 
-            result.deliveries = deliver_digest(result, config)
+            result.deliveries = deliver_digest(result.digest, result.alerts, config)
             run.update(deliveries=[o.as_stats() for o in result.deliveries])
     return result
 
@@ -125,7 +125,7 @@ def _digest(
     alert_paths: list[Path] = []
     alerts: list[ManagerAlert] = []
     if config.alerts.enabled and config.alerts.opt_in:
-        from commsignal.alerts import manager_alerts, write_alerts
+        from commsignal.deliver.alerts import manager_alerts, write_alerts
 
         start = week_bounds(week, tz)[0]
         previous = [week_of(start - k * 7 * 86400 + 3 * 86400, tz) for k in (1, 2, 3)]

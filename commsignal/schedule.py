@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -13,34 +13,38 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from commsignal.cron import parse_crontab
+from commsignal.config.cron import parse_crontab
 
 if TYPE_CHECKING:
-    from commsignal.cli_context import AppContext
+    from commsignal.privacy import Pseudonymizer
+    from commsignal.sources.sync import Workspace
+
+    class ScheduledApp(Workspace, Protocol):
+        """The caller's context: a Workspace that can also pseudonymise and copy itself."""
+
+        def pseudonyms(self) -> Pseudonymizer: ...
+
+        def fresh(self) -> ScheduledApp: ...
+
 
 log = logging.getLogger("commsignal.schedule")
 
 
-def run_job(config_path: str | None, db_path: str | None, job: str, source: str) -> list[str]:
+def run_job(make_app: Callable[[], ScheduledApp], job: str, source: str) -> list[str]:
     """Run one scheduled job in its own context (SQLite connections must not cross threads).
 
     Args:
-        config_path: the config file the scheduler was started with.
-        db_path: the database override, if any.
+        make_app: builds a new context over the config and database the scheduler started with.
         job: "sync" or "digest".
         source: which source a sync job pulls.
 
     Returns:
         The lines the job would have printed (also logged).
     """
-    from commsignal.cli_context import AppContext
     from commsignal.pipeline import latest_complete_week, run_digest
-    from commsignal.sync import sync_sources
+    from commsignal.sources.sync import sync_sources
 
-    app = AppContext(
-        config_path=Path(config_path) if config_path else None,
-        db_override=Path(db_path) if db_path else None,
-    )
+    app = make_app()
     if job == "sync":
         lines = sync_sources(app, source, progress=False)
     else:
@@ -54,7 +58,7 @@ def run_job(config_path: str | None, db_path: str | None, job: str, source: str)
     return lines
 
 
-def build_scheduler(app: AppContext, blocking: bool = False) -> BaseScheduler:
+def build_scheduler(app: ScheduledApp, blocking: bool = False) -> BaseScheduler:
     """A scheduler holding one job per [[schedule.jobs]] entry (not started).
 
     Jobs coalesce (a backlog runs once), run one at a time, and run late within the configured
@@ -78,12 +82,7 @@ def build_scheduler(app: AppContext, blocking: bool = False) -> BaseScheduler:
         scheduler.add_job(
             run_job,
             trigger=parse_crontab(job.cron, ZoneInfo(job.timezone)),
-            args=[
-                str(app.config_path) if app.config_path else None,
-                str(app.db_override) if app.db_override else None,
-                job.job,
-                job.source,
-            ],
+            args=[app.fresh, job.job, job.source],
             id=job.id,
             name=job.id,
             replace_existing=True,

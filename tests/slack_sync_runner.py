@@ -11,8 +11,8 @@ import sys
 
 from commsignal.ingest import Ingestor
 from commsignal.privacy import Pseudonymizer
+from commsignal.sources.slack import sync_slack
 from commsignal.store import open_db
-from commsignal.sync_slack import sync_slack
 from connectors.slack import SlackSettings
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from commsignal.alerts import manager_alerts, write_alerts
 from commsignal.config import AlertsConfig
+from commsignal.deliver.alerts import manager_alerts, write_alerts
 from commsignal.detect import load_rules
 from commsignal.store import open_db
 

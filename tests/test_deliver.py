@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from commsignal.alerts import ManagerAlert, ReportChange
 from commsignal.cli import cli
 from commsignal.config import Config, ConfigError, load_config
+from commsignal.deliver.alerts import ManagerAlert, ReportChange
 from commsignal.deliver.run import deliver_digest
 from commsignal.detect import PersonRisk
 from commsignal.digest import build_digest
@@ -181,6 +181,11 @@ def http() -> Iterator[tuple[str, FakeHttpState]]:
 # --- a realistic digest result without running the pipeline ------------------------------------
 
 
+def _sent(result: DigestResult) -> tuple[dict[str, Any], list[ManagerAlert]]:
+    """What `run_digest` hands to delivery: the digest and the manager alerts."""
+    return result.digest, result.alerts
+
+
 def _result(reveal: bool = False, alerts: list[ManagerAlert] | None = None) -> DigestResult:
     """Two ranked people through the real `build_digest`, with a message text sentinel in the store."""
     db = open_db(None)
@@ -269,7 +274,7 @@ def test_email_digest_subject_recipients_both_parts_and_pseudonyms_only(
     tmp_path: Path, smtp: FakeSmtp
 ) -> None:
     config = _config(tmp_path, _email_toml(smtp.port))
-    outcomes = deliver_digest(_result(reveal=True), config)
+    outcomes = deliver_digest(*_sent(_result(reveal=True)), config)
     assert [(o.target, o.ok) for o in outcomes] == [("email", True)], outcomes
     assert len(smtp.captured) == 1
     got = smtp.captured[0]
@@ -303,7 +308,7 @@ def test_manager_alerts_go_to_each_manager_with_engagement_only(
         tmp_path,
         _email_toml(smtp.port) + '[alerts]\nenabled = true\nopt_in = ["boss@example.com"]\n',
     )
-    outcomes = deliver_digest(_result(alerts=alerts), config)
+    outcomes = deliver_digest(*_sent(_result(alerts=alerts)), config)
     assert [(o.target, o.ok) for o in outcomes] == [("email", True), ("email-alerts", True)]
     by_rcpt = {tuple(c.recipients): c.message for c in smtp.captured}
     assert set(by_rcpt) == {
@@ -323,11 +328,11 @@ def test_refused_recipient_and_unreachable_server_are_reported(
     tmp_path: Path, smtp: FakeSmtp
 ) -> None:
     smtp.refuse.add("ciso@example.com")
-    outcome = deliver_digest(_result(), _config(tmp_path, _email_toml(smtp.port)))[0]
+    outcome = deliver_digest(*_sent(_result()), _config(tmp_path, _email_toml(smtp.port)))[0]
     assert not outcome.ok and "ciso@example.com" in outcome.detail
     assert smtp.captured[0].recipients == ["soc@example.com"]  # the others still got it
     closed = _config(tmp_path, _email_toml(1))
-    outcome = deliver_digest(_result(), closed)[0]
+    outcome = deliver_digest(*_sent(_result()), closed)[0]
     assert not outcome.ok and "cannot reach SMTP server 127.0.0.1:1" in outcome.detail
     assert "deliver.email.host" in outcome.detail
 
@@ -335,7 +340,7 @@ def test_refused_recipient_and_unreachable_server_are_reported(
 def test_starttls_required_but_not_offered(tmp_path: Path, smtp: FakeSmtp) -> None:
     text = _email_toml(smtp.port).replace("starttls = false", "starttls = true")
     text += 'username = "u"\npassword = { env = "T_PASS" }\n'
-    outcome = deliver_digest(_result(), _config(tmp_path, text))[0]
+    outcome = deliver_digest(*_sent(_result()), _config(tmp_path, text))[0]
     assert not outcome.ok and "STARTTLS" in outcome.detail and PASSWORD not in outcome.detail
     assert smtp.captured == []
 
@@ -348,7 +353,7 @@ def test_slack_and_teams_get_the_summary(
 ) -> None:
     base, state = http
     monkeypatch.setenv("T_TEAMS", f"{base}/teams/ok/secret-part")
-    outcomes = deliver_digest(_result(reveal=True), _config(tmp_path, _chat_toml(base)))
+    outcomes = deliver_digest(*_sent(_result(reveal=True)), _config(tmp_path, _chat_toml(base)))
     assert [(o.target, o.ok) for o in outcomes] == [("slack", True), ("teams", True)], outcomes
     slack, teams = state.seen
     assert slack.path == "/api/chat.postMessage" and slack.body["channel"] == "C0DIGEST"
@@ -369,7 +374,9 @@ def test_slack_channel_not_found_names_channel_and_fix(
 ) -> None:
     base, _ = http
     monkeypatch.setenv("T_TEAMS", f"{base}/teams/ok/x")
-    outcomes = deliver_digest(_result(), _config(tmp_path, _chat_toml(base, channel="C0MISSING")))
+    outcomes = deliver_digest(
+        *_sent(_result()), _config(tmp_path, _chat_toml(base, channel="C0MISSING"))
+    )
     slack = outcomes[0]
     assert slack.target == "slack" and not slack.ok
     assert "C0MISSING" in slack.detail and "channel_not_found" in slack.detail
@@ -390,7 +397,7 @@ def test_teams_error_is_reported_and_others_still_delivered(
     base, state = http
     monkeypatch.setenv("T_TEAMS", f"{base}/teams/{path}/secret-part")
     config = _config(tmp_path, _email_toml(smtp.port) + _chat_toml(base))
-    outcomes = {o.target: o for o in deliver_digest(_result(), config)}
+    outcomes = {o.target: o for o in deliver_digest(*_sent(_result()), config)}
     assert outcomes["email"].ok and outcomes["slack"].ok and len(smtp.captured) == 1
     teams = outcomes["teams"]
     assert not teams.ok and f"HTTP {code}" in teams.detail and "T_TEAMS" in teams.detail
@@ -400,7 +407,9 @@ def test_teams_error_is_reported_and_others_still_delivered(
 
 def test_unset_secret_is_a_reported_error(tmp_path: Path, http: tuple[str, FakeHttpState]) -> None:
     base, _ = http
-    outcomes = {o.target: o for o in deliver_digest(_result(), _config(tmp_path, _chat_toml(base)))}
+    outcomes = {
+        o.target: o for o in deliver_digest(*_sent(_result()), _config(tmp_path, _chat_toml(base)))
+    }
     assert outcomes["slack"].ok
     assert not outcomes["teams"].ok and "T_TEAMS is not set" in outcomes["teams"].detail
 
@@ -516,12 +525,14 @@ def test_scheduled_digest_job_delivers(
     http: tuple[str, FakeHttpState],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from commsignal.cli.context import AppContext
     from commsignal.schedule import run_job
 
     base, state = http
     monkeypatch.setenv("T_TEAMS", f"{base}/teams/ok/x")
     config = _cli_config(tmp_path, smtp, base)
-    lines = run_job(str(config), str(tmp_path / "d.db"), "digest", "all")
+    app = AppContext(config_path=config, db_override=tmp_path / "d.db")
+    lines = run_job(app.fresh, "digest", "all")
     assert [line.split(",")[0] for line in lines[1:]] == [
         "deliver email: ok",
         "deliver slack: ok",

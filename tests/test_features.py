@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlite_utils import Database
 
+from commsignal.analysis.features import compute_week, load_week
 from commsignal.config import DetectConfig
 from commsignal.detect import detect_week, load_rules
-from commsignal.features import compute_week, load_week
 from commsignal.store import open_db
 from commsignal.store.migrations import login_event_key
 

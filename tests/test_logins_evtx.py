@@ -14,9 +14,9 @@ from evtx import PyEvtxParser
 from evtx_writer import CHUNK_HEADER_SIZE, CHUNK_SIZE, FILE_HEADER_SIZE, write_evtx
 
 from commsignal.ingest import Ingestor
-from commsignal.login_import import LoginImportOptions, import_login_files
 from commsignal.models import LoginEvent, Quarantined
 from commsignal.privacy import Pseudonymizer
+from commsignal.sources.logins import LoginImportOptions, import_login_files
 from commsignal.store import open_db
 from connectors.logins import ParseOptions, parse_file
 from connectors.logins.common import event_id

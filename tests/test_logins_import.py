@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 from sqlite_utils import Database
 
-from commsignal.cli_logins import EXIT_QUARANTINED, logins_command
+from commsignal.cli.logins import EXIT_QUARANTINED, logins_command
 from commsignal.ingest import Ingestor
-from commsignal.login_import import LoginImportOptions, import_login_files
 from commsignal.privacy import Pseudonymizer
+from commsignal.sources.logins import LoginImportOptions, import_login_files
 from commsignal.store import migrations, open_db
 
 HEADER = "user,timestamp,event,ip,device,client_app,session_id\n"

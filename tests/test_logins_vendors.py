@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from commsignal.analysis.sessions import rebuild_sessions
 from commsignal.models import LoginEvent, Quarantined
-from commsignal.sessions import rebuild_sessions
 from connectors.logins import NaiveTimestampError, ParseOptions, parse_file
 
 UTC_OPTS = ParseOptions(timezone="UTC")

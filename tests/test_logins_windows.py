@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from commsignal.analysis.sessions import rebuild_sessions
 from commsignal.ingest import Ingestor
-from commsignal.login_import import LoginImportOptions, import_login_files
 from commsignal.models import LoginEvent, Quarantined
 from commsignal.privacy import Pseudonymizer
-from commsignal.sessions import rebuild_sessions
+from commsignal.sources.logins import LoginImportOptions, import_login_files
 from commsignal.store import open_db
 from connectors.logins import NaiveTimestampError, ParseOptions, parse_file
 

@@ -23,7 +23,7 @@ SCRIPT = textwrap.dedent(
     from commsignal.ingest import Ingestor
     from commsignal.privacy import Pseudonymizer
     from commsignal.store import open_db
-    from commsignal.sync_m365 import sync_m365
+    from commsignal.sources.m365 import sync_m365
     from connectors.msgraph.settings import GraphSettings
 
     db = open_db(sys.argv[1])

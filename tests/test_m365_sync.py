@@ -14,8 +14,8 @@ from commsignal.demo.fake_graph_world import START, sample_world
 from commsignal.demo.world import SimMessage, World
 from commsignal.ingest import Ingestor
 from commsignal.privacy import Pseudonymizer
+from commsignal.sources.m365 import SyncReport, sync_m365
 from commsignal.store import open_db
-from commsignal.sync_m365 import SyncReport, sync_m365
 from connectors.errors import AuthError
 from connectors.msgraph.settings import GraphSettings
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from commsignal.cli_nlp import nlp_group
+from commsignal.cli.nlp import nlp_group
 
 
 def _write(path: Path, lines: list[str]) -> Path:

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from commsignal.cli_context import AppContext
-from commsignal.cron import CronError, parse_crontab
+from commsignal.cli.context import AppContext
+from commsignal.config.cron import CronError, parse_crontab
 from commsignal.schedule import build_scheduler
 
 

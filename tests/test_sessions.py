@@ -5,11 +5,11 @@ from __future__ import annotations
 from itertools import count
 from typing import Any
 
+from commsignal.analysis.session_store import rebuild_sessions_in_db
+from commsignal.analysis.sessions import rebuild_sessions
 from commsignal.ingest import Ingestor
 from commsignal.models import LoginEvent, Session
 from commsignal.privacy import Pseudonymizer
-from commsignal.session_store import rebuild_sessions_in_db
-from commsignal.sessions import rebuild_sessions
 from commsignal.store import open_db
 
 T0 = 1_767_600_000.0  # 2026-01-05 08:00 UTC
@@ -204,8 +204,8 @@ def test_rebuild_in_db_uses_messages_as_evidence_and_is_stable() -> None:
 
 
 def test_chained_logons_on_one_device_end_each_other() -> None:
+    from commsignal.analysis.sessions import rebuild_sessions
     from commsignal.models import LoginEvent
-    from commsignal.sessions import rebuild_sessions
 
     day = 86400.0
     base = 1_790_000_000.0

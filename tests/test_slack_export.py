@@ -10,10 +10,10 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-from commsignal.cli_slack import slack_export_command
+from commsignal.cli.slack_export import slack_export_command
 from commsignal.ingest import Ingestor
 from commsignal.privacy import Pseudonymizer
-from commsignal.slack_export import SlackExportError, import_slack_export
+from commsignal.sources.slack_export import SlackExportError, import_slack_export
 from commsignal.store import open_db
 
 DROPPED = {"bot_message", "channel_join"}

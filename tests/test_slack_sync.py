@@ -15,9 +15,9 @@ from commsignal.demo.fake_slack import ALL_SCOPES, FakeSlack, Faults, sample_wor
 from commsignal.demo.world import SimMessage, World
 from commsignal.ingest import Ingestor
 from commsignal.privacy import Pseudonymizer
+from commsignal.sources.slack import SyncReport, sync_slack
 from commsignal.store import open_db
 from commsignal.store.cursors import get_cursor
-from commsignal.sync_slack import SyncReport, sync_slack
 from connectors.errors import AuthError, ConnectorError, MissingPermission, RateLimited
 from connectors.slack import SlackAuthError, SlackScopeError, SlackSettings
 

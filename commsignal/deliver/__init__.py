@@ -1,8 +1,8 @@
-"""Delivery of the weekly digest beyond files: email (SMTP), Slack and Microsoft Teams.
+"""Delivery of the weekly digest beyond files: email (SMTP), Slack and Microsoft Teams, and the
+managers' engagement alerts.
 
-`commsignal.deliver.run.deliver_digest` sends to every enabled target; the settings live in
-`commsignal.deliver.settings` (the `[deliver]` config section). This module stays free of
-imports so `commsignal.config` can load the settings without an import cycle.
+`commsignal.deliver.run.deliver_digest` sends to every enabled target; the settings are the
+`[deliver]` config section in `commsignal.config.deliver`.
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ from contextlib import contextmanager
 from email.message import EmailMessage
 from typing import Any
 
-from commsignal.alerts import ManagerAlert, alert_text
+from commsignal.config.deliver import EmailDeliver
 from commsignal.deliver import DeliveryError
-from commsignal.deliver.settings import EmailDeliver
+from commsignal.deliver.alerts import ManagerAlert, alert_text
 from commsignal.deliver.summary import subject
 from commsignal.digest import render
 

@@ -12,7 +12,7 @@ from commsignal.deliver import DeliveryError
 from commsignal.deliver.summary import shareable_digest
 
 if TYPE_CHECKING:
-    from commsignal.pipeline import DigestResult
+    from commsignal.deliver.alerts import ManagerAlert
 
 log = logging.getLogger("commsignal.deliver")
 
@@ -35,21 +35,25 @@ class DeliveryOutcome:
 
 
 def deliver_digest(
-    result: DigestResult, config: Config, targets: list[str] | None = None
+    digest: dict[str, Any],
+    alerts: list[ManagerAlert],
+    config: Config,
+    targets: list[str] | None = None,
 ) -> list[DeliveryOutcome]:
     """Send the digest to each enabled target (and manager alerts by email when [alerts] is on).
 
     Always sends the pseudonymous digest, even when the files were written with --reveal.
 
     Args:
-        result: what `run_digest` produced (the digest dict and the manager alerts).
+        digest: the digest dict `run_digest` built (pseudonymised here before sending).
+        alerts: the manager alerts of the same run (sent by email when [alerts] is on).
         config: validated config; [deliver] says which targets are on.
         targets: restrict to these target names (default: every enabled one).
 
     Returns:
         One outcome per attempted target ("email", "email-alerts", "slack", "teams"), in order.
     """
-    digest = shareable_digest(result.digest)
+    shared = shareable_digest(digest)
     settings = config.deliver
     source = config.source_name
     jobs: list[tuple[str, Callable[[], str]]] = []
@@ -64,9 +68,8 @@ def deliver_digest(
                 return None
             return email.password.resolve("deliver.email.password", source)
 
-        jobs.append(("email", lambda: send_digest_email(digest, email, password())))
-        if config.alerts.enabled and result.alerts:
-            alerts = result.alerts
+        jobs.append(("email", lambda: send_digest_email(shared, email, password())))
+        if config.alerts.enabled and alerts:
             jobs.append(("email-alerts", lambda: send_alert_emails(alerts, email, password())))
     if "slack" in wanted:
         from commsignal.deliver.slack import post_slack_summary
@@ -76,7 +79,7 @@ def deliver_digest(
         def slack_job() -> str:
             assert slack.token is not None  # the settings validator guarantees it when enabled
             return post_slack_summary(
-                digest, slack, slack.token.resolve("deliver.slack.token", source)
+                shared, slack, slack.token.resolve("deliver.slack.token", source)
             )
 
         jobs.append(("slack", slack_job))
@@ -89,7 +92,7 @@ def deliver_digest(
             # the settings validator guarantees a URL when the target is enabled
             assert teams.webhook_url is not None
             url = teams.webhook_url.resolve("deliver.teams.webhook_url", source)
-            return post_teams_summary(digest, teams, url)
+            return post_teams_summary(shared, teams, url)
 
         jobs.append(("teams", teams_job))
     return [_attempt(name, job) for name, job in jobs]

@@ -7,8 +7,8 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from commsignal.config.deliver import SlackDeliver
 from commsignal.deliver import DeliveryError
-from commsignal.deliver.settings import SlackDeliver
 from commsignal.deliver.summary import summary_text
 
 _AUTH_ERRORS = frozenset(

@@ -8,8 +8,8 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
+from commsignal.config.deliver import TeamsDeliver
 from commsignal.deliver import DeliveryError
-from commsignal.deliver.settings import TeamsDeliver
 from commsignal.deliver.summary import summary_text
 
 

@@ -61,15 +61,15 @@ def run_demo(
     Returns:
         The digest result for the last week.
     """
+    from commsignal.analysis.session_store import rebuild_sessions_in_db
     from commsignal.demo.fake_graph import FakeGraph
     from commsignal.demo.fake_slack import FakeSlack
     from commsignal.demo.login_csv import write_workstation_csv
     from commsignal.demo.simulate import simulate
-    from commsignal.login_import import LoginImportOptions, import_login_files
-    from commsignal.session_store import rebuild_sessions_in_db
-    from commsignal.sync import graph_settings, slack_settings
-    from commsignal.sync_m365 import sync_m365
-    from commsignal.sync_slack import sync_slack
+    from commsignal.sources.logins import LoginImportOptions, import_login_files
+    from commsignal.sources.m365 import sync_m365
+    from commsignal.sources.slack import sync_slack
+    from commsignal.sources.sync import graph_settings, slack_settings
     from nlp import SmallTalkScorer
 
     console = Console(stderr=True) if progress else None

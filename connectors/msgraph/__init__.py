@@ -2,7 +2,7 @@
 
 Every collection is paged by hand on `odata_next_link` (PageIterator stops at the empty pages
 Graph really returns and drops delta links). No database, no config files: the caller
-(`commsignal.sync_m365`) owns cursors and writes.
+(`commsignal.sources.m365`) owns cursors and writes.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
-from commsignal.config_base import SecretRef, _Model
+from commsignal.config.base import SecretRef, _Model
 
 
 def _check_address(value: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from commsignal.login_import import ImportSummary, LoginImportOptions, import_login_files
+from commsignal.sources.logins import ImportSummary, LoginImportOptions, import_login_files
 from connectors.logins import PARSERS, LoginFormatError
 
 EXIT_QUARANTINED = 3

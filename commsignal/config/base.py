@@ -1,7 +1,7 @@
 """What every config model shares: the strict base model, secrets by reference, and ConfigError.
 
 Kept apart from `commsignal.config` so section models that live beside their feature (such as
-`commsignal.deliver.settings`) can use them without an import cycle.
+`commsignal.config.deliver`) can use them without an import cycle.
 """
 
 from __future__ import annotations

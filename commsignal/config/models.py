@@ -19,9 +19,9 @@ from pydantic import (
     model_validator,
 )
 
-from commsignal.config_base import ConfigError, SecretRef, _Model  # callers import them from here
-from commsignal.cron import CronError, parse_crontab
-from commsignal.deliver.settings import DeliverConfig
+from commsignal.config.base import ConfigError, SecretRef, _Model  # callers import them from here
+from commsignal.config.cron import CronError, parse_crontab
+from commsignal.config.deliver import DeliverConfig
 
 EXAMPLE_CONFIG: Traversable = resources.files("commsignal") / "commsignal.example.toml"
 """Every setting with its default and meaning; `commsignal init` writes a copy."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from commsignal.slack_export import SlackExportError, import_slack_export
+from commsignal.sources.slack_export import SlackExportError, import_slack_export
 
 
 @click.command(name="slack-export")

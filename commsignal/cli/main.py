@@ -11,10 +11,10 @@ from pathlib import Path
 import click
 
 from commsignal import __version__
-from commsignal.cli_context import AppContext, pass_app
-from commsignal.cli_logins import logins_command
-from commsignal.cli_nlp import nlp_group
-from commsignal.cli_slack import slack_export_command
+from commsignal.cli.context import AppContext, pass_app
+from commsignal.cli.logins import logins_command
+from commsignal.cli.nlp import nlp_group
+from commsignal.cli.slack_export import slack_export_command
 from commsignal.config import ConfigError
 from commsignal.weeks import parse_week
 
@@ -88,7 +88,7 @@ def demo(out_dir: Path, seed: int, people: int, weeks: int, quiet: bool) -> None
 @pass_app
 def sync(app: AppContext, source: str, no_progress: bool) -> None:
     """Pull new data from the configured sources (Slack, Microsoft 365, login files) into the store."""
-    from commsignal.sync import SyncError, sync_sources
+    from commsignal.sources.sync import SyncError, sync_sources
 
     try:
         lines = sync_sources(app, source, progress=not no_progress)

@@ -1,6 +1,6 @@
 """Sessions in the store: rebuilt from stored login events, sign-ins and message activity.
 
-The rules live in `commsignal.sessions`; this module only reads events per person and writes rows.
+The rules live in `commsignal.analysis.sessions`; this module only reads events per person and writes rows.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from commsignal.models import Session
-from commsignal.sessions import (
+from commsignal.analysis.sessions import (
     DEFAULT_IDLE_TIMEOUT_S,
     DEFAULT_MAX_GAP_S,
     EVENT_COLUMNS,
@@ -22,6 +21,7 @@ from commsignal.sessions import (
     make_event,
     sessionise_person,
 )
+from commsignal.models import Session
 
 
 def _json_strings(values: list[str]) -> str:

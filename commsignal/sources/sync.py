@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import glob
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from commsignal.config import Config, ConfigError
 from commsignal.store.runs import recorded_run
 
 if TYPE_CHECKING:
-    from commsignal.cli_context import AppContext
+    from sqlite_utils import Database
+
+    from commsignal.ingest import Ingestor
     from connectors.msgraph.settings import GraphSettings
     from connectors.slack.settings import SlackSettings
+
+
+class Workspace(Protocol):
+    """What a sync needs from its caller (the CLI's context and the scheduler's both fit)."""
+
+    def config(self) -> Config: ...
+
+    def db(self) -> Database: ...
+
+    def ingestor(self, scorer: bool = True) -> Ingestor: ...
 
 
 class SyncError(Exception):
@@ -72,7 +84,7 @@ def graph_settings(config: Config) -> GraphSettings:
     )
 
 
-def sync_sources(app: AppContext, source: str = "all", progress: bool = True) -> list[str]:
+def sync_sources(app: Workspace, source: str = "all", progress: bool = True) -> list[str]:
     """Run the enabled sources' syncs and return one summary line per source (plus notices).
 
     Args:
@@ -94,7 +106,7 @@ def sync_sources(app: AppContext, source: str = "all", progress: bool = True) ->
     ran = False
     try:
         if source in ("all", "slack") and (config.slack.enabled or source == "slack"):
-            from commsignal.sync_slack import sync_slack
+            from commsignal.sources.slack import sync_slack
 
             started = time.time()
             with recorded_run(app.db(), "sync:slack") as run:
@@ -106,7 +118,7 @@ def sync_sources(app: AppContext, source: str = "all", progress: bool = True) ->
             lines.extend(f"slack: {n}" for n in report.notices)
             ran = True
         if source in ("all", "m365") and (config.m365.enabled or source == "m365"):
-            from commsignal.sync_m365 import sync_m365
+            from commsignal.sources.m365 import sync_m365
 
             started = time.time()
             with recorded_run(app.db(), "sync:m365") as run:
@@ -130,9 +142,9 @@ def sync_sources(app: AppContext, source: str = "all", progress: bool = True) ->
     return lines
 
 
-def sync_login_sources(app: AppContext) -> list[str]:
+def sync_login_sources(app: Workspace) -> list[str]:
     """Import every configured login log (idempotent: files already imported add nothing)."""
-    from commsignal.login_import import LoginImportOptions, import_login_files
+    from commsignal.sources.logins import LoginImportOptions, import_login_files
 
     config = app.config()
     lines = []

@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from commsignal.analysis.features import load_week
 from commsignal.config import AlertsConfig
-from commsignal.features import load_week
 from commsignal.privacy import canonical_email
 
 ENGAGEMENT_MEASURES = {

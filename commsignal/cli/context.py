@@ -29,6 +29,10 @@ class AppContext:
     _db: Database | None = field(default=None, repr=False)
     _pseudonyms: Pseudonymizer | None = field(default=None, repr=False)
 
+    def fresh(self) -> AppContext:
+        """A new context over the same --config and --db, for another thread (the scheduler's)."""
+        return AppContext(config_path=self.config_path, db_override=self.db_override)
+
     def config(self) -> Config:
         """The validated config (built-in defaults without --config)."""
         if self._config is None:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from commsignal.analysis.session_store import rebuild_sessions_in_db
+from commsignal.analysis.sessions import DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_GAP_S
 from commsignal.ingest import Ingestor, write_quarantine
 from commsignal.models import LoginEvent, Quarantined
-from commsignal.session_store import rebuild_sessions_in_db
-from commsignal.sessions import DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_GAP_S
 from connectors.logins import ParseOptions, parse_file
 
 # every commit rewrites each index page the batch touched (one per user in each index), so few

@@ -7,15 +7,15 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from commsignal.access_features import (
+from commsignal.analysis.access_features import (
     activity_features,
     session_features,
     shared_infrastructure,
     signin_features,
 )
-from commsignal.baselines import add_team_baselines
+from commsignal.analysis.baselines import add_team_baselines
+from commsignal.analysis.participation import participation_features
 from commsignal.config import DetectConfig
-from commsignal.participation import participation_features
 from commsignal.weeks import week_bounds
 
 
