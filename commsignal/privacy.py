@@ -9,6 +9,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from commsignal.store.files import atomic_write
+
 
 def canonical_email(email: str) -> str:
     """Lower-case, trimmed email; the one form every source's identity is joined on."""
@@ -35,6 +37,14 @@ class Pseudonymizer:
         return "p-" + digest[:12]
 
 
+MIN_KEY_BYTES = 32
+"""Shortest pseudonym key accepted: a short key lets anyone with a staff list reverse pseudonyms."""
+
+
+class PseudonymKeyError(ValueError):
+    """The pseudonym key is missing, empty or too short; the message says how to fix it."""
+
+
 def load_or_create_key(
     db_path: str | os.PathLike[str] | None, configured: str | None
 ) -> Pseudonymizer:
@@ -46,15 +56,34 @@ def load_or_create_key(
 
     Returns:
         A Pseudonymizer; `generated_key_path` is set when the key was generated, so the digest can say so.
+
+    Raises:
+        PseudonymKeyError: the configured key or the key file holds fewer than 32 bytes.
     """
-    if configured:
-        return Pseudonymizer(configured.encode("utf-8"))
+    if configured is not None:
+        key = configured.strip().encode("utf-8")
+        if len(key) < MIN_KEY_BYTES:
+            raise PseudonymKeyError(
+                f"[privacy] pseudonym_key is {len(key)} bytes long; at least {MIN_KEY_BYTES} "
+                "are needed. Fix: put a random key in the secret it names, e.g. the output of "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+            )
+        return Pseudonymizer(key)
     if db_path is None:
         return Pseudonymizer(b"in-memory-store-key", None)
     key_path = Path(str(db_path) + ".key")
     if not key_path.exists():
-        key_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-    return Pseudonymizer(key_path.read_text().strip().encode("utf-8"), key_path)
+        try:
+            # the key appears with its content or not at all, even if two first runs race
+            atomic_write(key_path, secrets.token_hex(MIN_KEY_BYTES) + "\n", exclusive=True)
+        except FileExistsError:
+            pass  # another process won the race: use its key
+    key = key_path.read_bytes().strip()
+    if len(key) < MIN_KEY_BYTES:
+        raise PseudonymKeyError(
+            f"the pseudonym key file {key_path} holds {len(key)} bytes; at least {MIN_KEY_BYTES} "
+            "are needed (an empty or cut-off key makes pseudonyms reversible). Fix: restore it "
+            "from your backup; if it never held a key (no digest was shared), delete it and "
+            "run again to generate a new one."
+        )
+    return Pseudonymizer(key, key_path)

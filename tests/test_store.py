@@ -65,7 +65,7 @@ def test_generated_key_is_0600_and_stable(tmp_path: Path) -> None:
     assert first.generated_key_path is not None
     assert stat.S_IMODE(first.generated_key_path.stat().st_mode) == 0o600
     assert first.for_email("A@Example.com ") == second.for_email("a@example.com")
-    configured = load_or_create_key(tmp_path / "x.db", "configured-key")
+    configured = load_or_create_key(tmp_path / "x.db", "configured-key-" + "k" * 32)
     assert configured.generated_key_path is None
     assert configured.for_email("a@example.com") != first.for_email("a@example.com")
 

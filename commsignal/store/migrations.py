@@ -7,6 +7,8 @@ import hashlib
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from commsignal.store.tx import write_transaction
+
 migrations = Migrations("commsignal")
 
 # Message text has no column anywhere: only features are stored (see commsignal.ingest).
@@ -260,6 +262,11 @@ def apply(db: Database) -> list[str]:
     Returns:
         Names of the migrations that ran now (empty when the schema was current).
     """
-    pending = [m.name for m in migrations.pending(db)]
-    migrations.apply(db)
+    if not migrations.pending(db):
+        return []
+    # under the write lock: a second process starting at the same time waits, then finds
+    # nothing pending, instead of racing to create the same tables
+    with write_transaction(db):
+        pending = [m.name for m in migrations.pending(db)]
+        migrations.apply(db)
     return pending
