@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from commsignal.config.deliver import TeamsDeliver
 from commsignal.deliver import DeliveryError
 from commsignal.deliver.summary import summary_text
+from commsignal.digest.escape import md
 
 
 def post_teams_summary(digest: dict[str, Any], settings: TeamsDeliver, url: str) -> str:
@@ -35,7 +36,7 @@ def post_teams_summary(digest: dict[str, Any], settings: TeamsDeliver, url: str)
             "incoming-webhook URL from the channel's Workflows/Connectors settings."
         )
     # Teams webhook text needs a blank line to break a line.
-    text = summary_text(digest, settings.top, bold="**", line_break="\n\n")
+    text = summary_text(digest, settings.top, bold="**", line_break="\n\n", escape=md)
     body = json.dumps({"text": text}).encode("utf-8")
     request = urllib.request.Request(
         url, data=body, headers={"Content-Type": "application/json"}, method="POST"

@@ -1,4 +1,4 @@
-"""Digest files in HTML, Markdown and JSON from the digest dict."""
+"""Digest files in HTML, Markdown and JSON from the digest dict, with every data value made inert."""
 
 from __future__ import annotations
 
@@ -6,33 +6,74 @@ import json
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader
 
-_env = Environment(
+from commsignal.digest.escape import md_code, md_finalize, sanitize_digest
+from commsignal.store.files import atomic_write, private_dir, remove_quietly
+
+# autoescape on for HTML whatever the template's file name (`digest.html.j2` ends in .j2, which
+# select_autoescape(["html"]) does not match); tests/test_escaping.py fails when it is off
+_html = Environment(
     loader=PackageLoader("commsignal.digest", "templates"),
-    autoescape=select_autoescape(["html"]),
+    autoescape=True,
     trim_blocks=True,
     lstrip_blocks=True,
 )
+# Markdown has no autoescape: `finalize` escapes every `{{ ... }}` value instead
+_md = Environment(
+    loader=PackageLoader("commsignal.digest", "templates"),
+    autoescape=False,
+    finalize=md_finalize,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_md.filters["md_code"] = md_code
+ENVIRONMENTS = {"html": _html, "md": _md}
+TEMPLATES = {"html": "digest.html.j2", "md": "digest.md.j2"}
 
 
 def render(digest: dict[str, Any], fmt: str) -> str:
-    """Render one format ("html", "md" or "json")."""
+    """Render one format ("html", "md" or "json"); names and text are cleaned and escaped."""
+    safe = sanitize_digest(digest)
     if fmt == "json":
-        return json.dumps(digest, indent=2, sort_keys=False, default=str) + "\n"
-    template = {"html": "digest.html.j2", "md": "digest.md.j2"}.get(fmt)
+        return json.dumps(safe, indent=2, sort_keys=False, default=str) + "\n"
+    template = TEMPLATES.get(fmt)
     if template is None:
         raise ValueError(f"unknown digest format {fmt!r}; use html, md or json")
-    return _env.get_template(template).render(d=digest)
+    return ENVIRONMENTS[fmt].get_template(template).render(d=safe)
 
 
-def write_digest(digest: dict[str, Any], out_dir: str | Path, formats: list[str]) -> list[Path]:
-    """Write the digest as `commsignal-digest-<week>.<ext>` files; returns their paths."""
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for fmt in formats:
-        path = folder / f"commsignal-digest-{digest['week']}.{fmt}"
-        path.write_text(render(digest, fmt), encoding="utf-8")
-        paths.append(path)
+def digest_path(out_dir: str | Path, week: str, fmt: str, revealed: bool = False) -> Path:
+    """Where a digest file goes: `commsignal-digest-<week>[-revealed].<ext>`."""
+    suffix = "-revealed" if revealed else ""
+    return Path(out_dir) / f"commsignal-digest-{week}{suffix}.{fmt}"
+
+
+def write_digest(
+    digest: dict[str, Any], out_dir: str | Path, formats: list[str], revealed: bool = False
+) -> list[Path]:
+    """Write the digest files (0600, atomically, in a 0700 folder); returns their paths.
+
+    Args:
+        digest: the digest dict.
+        out_dir: the folder.
+        formats: html, md, json.
+        revealed: the digest names people: files are `...-revealed.<ext>`, so they never replace
+            the pseudonymous ones of the same week.
+
+    Returns:
+        The paths written. If one fails, the ones this call wrote are removed before the error
+        propagates (a revealed digest is never left half-written).
+    """
+    folder = private_dir(out_dir)
+    paths: list[Path] = []
+    try:
+        for fmt in formats:
+            path = digest_path(folder, digest["week"], fmt, revealed)
+            text = render(digest, fmt)
+            paths.append(path)
+            atomic_write(path, text)
+    except BaseException:
+        remove_quietly(paths)
+        raise
     return paths
