@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 from sqlite_utils import Database
 
 from commsignal.analysis.features import compute_week
+from commsignal.audit import RevealLog, check_reason
 from commsignal.config import Config
 from commsignal.detect import PersonRisk, detect_week, load_rules
 from commsignal.digest import build_digest, write_digest
 from commsignal.privacy import Pseudonymizer
+from commsignal.store.retention import check_week_not_purged
 from commsignal.store.runs import recorded_run
 from commsignal.weeks import week_bounds, week_of
 
@@ -53,6 +55,7 @@ def run_digest(
     formats: list[str] | None = None,
     reveal: bool = False,
     deliver: bool = True,
+    reason: str | None = None,
 ) -> DigestResult:
     """Compute features, run the rules, store findings and the digest, write and deliver it.
 
@@ -63,22 +66,36 @@ def run_digest(
         pseudonyms: to say in the digest when the key was generated rather than configured.
         out_dir: folder for files (config digest.out_dir when None).
         formats: formats to write (config digest.formats when None).
-        reveal: put display names in the digest files (the CLI audits this); what is delivered
-            stays pseudonymous.
+        reveal: write `...-revealed.*` files with display names, audited: the audit row
+            naming every revealed pseudonym is written first, and a failure removes the
+            revealed files and marks it failed. What is delivered stays pseudonymous.
         deliver: send to the targets enabled in [deliver] after writing the files.
+        reason: why names are revealed (needed with `reveal`; at least a few words).
 
     Returns:
         The ranking, the digest dict, the written paths and the delivery outcomes (the run and
         its outcomes are recorded in `_runs`; a failed target does not fail the run).
-    """
-    with recorded_run(db, f"digest:{week}") as run:
-        result = _digest(db, config, week, pseudonyms, out_dir, formats, reveal)
-        run.update(people=len(result.ranked), high=result.digest["summary"]["high"])
-        if deliver and config.deliver.enabled_targets():
-            from commsignal.deliver.run import deliver_digest
 
-            result.deliveries = deliver_digest(result.digest, result.alerts, config)
-            run.update(deliveries=[o.as_stats() for o in result.deliveries])
+    Raises:
+        AuditError: `reveal` without a usable reason. PurgedWeekError: the week was purged.
+    """
+    reveal_log = RevealLog(db, week, check_reason(reason)) if reveal else None
+    check_week_not_purged(db, week, config.digest.timezone)
+    try:
+        with recorded_run(db, f"digest:{week}") as run:
+            result = _digest(db, config, week, pseudonyms, out_dir, formats, reveal_log)
+            run.update(people=len(result.ranked), high=result.digest["summary"]["high"])
+            if deliver and config.deliver.enabled_targets():
+                from commsignal.deliver.run import deliver_digest
+
+                result.deliveries = deliver_digest(result.digest, result.alerts, config)
+                run.update(deliveries=[o.as_stats() for o in result.deliveries])
+    except BaseException as exc:
+        if reveal_log is not None:
+            reveal_log.fail(exc)
+        raise
+    if reveal_log is not None:
+        reveal_log.done()
     return result
 
 
@@ -89,9 +106,10 @@ def _digest(
     pseudonyms: Pseudonymizer,
     out_dir: str | Path | None,
     formats: list[str] | None,
-    reveal: bool,
+    reveal_log: RevealLog | None,
 ) -> DigestResult:
     """The digest run itself, without the bookkeeping in `_runs`."""
+    reveal = reveal_log is not None
     tz = config.digest.timezone
     features = compute_week(db, week, config.detect, tz)
     rules = load_rules(config.detect.rules_dir)
@@ -121,7 +139,11 @@ def _digest(
         pk="week",
     )
     folder = out_dir or config.digest.out_dir
-    paths = write_digest(digest, folder, formats or list(config.digest.formats))
+    if reveal_log is not None:  # the audit row before any name reaches a file
+        reveal_log.start([p["person"] for p in digest["people"]])
+    paths = write_digest(digest, folder, formats or list(config.digest.formats), revealed=reveal)
+    if reveal_log is not None:
+        reveal_log.paths = paths
     alert_paths: list[Path] = []
     alerts: list[ManagerAlert] = []
     if config.alerts.enabled and config.alerts.opt_in:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -73,11 +74,10 @@ def load_or_create_key(
         return Pseudonymizer(b"in-memory-store-key", None)
     key_path = Path(str(db_path) + ".key")
     if not key_path.exists():
-        try:
-            # the key appears with its content or not at all, even if two first runs race
+        # the key appears with its content or not at all; if two first runs race, the loser
+        # gets FileExistsError and uses the winner's key
+        with contextlib.suppress(FileExistsError):
             atomic_write(key_path, secrets.token_hex(MIN_KEY_BYTES) + "\n", exclusive=True)
-        except FileExistsError:
-            pass  # another process won the race: use its key
     key = key_path.read_bytes().strip()
     if len(key) < MIN_KEY_BYTES:
         raise PseudonymKeyError(

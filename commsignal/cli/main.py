@@ -151,15 +151,17 @@ def digest(
     no_deliver: bool,
 ) -> None:
     """Compute the week's features and findings, write the ranked, explained risk digest and send it."""
-    from commsignal.audit import record
+    from commsignal.audit import AuditError, check_reason
     from commsignal.detect import RuleError
     from commsignal.pipeline import latest_complete_week, run_digest
+    from commsignal.store.retention import PurgedWeekError
 
     fmts = _formats(formats)
-    if reveal and not reason:
-        raise click.ClickException(
-            "--reveal needs --reason TEXT: revealing names is written to the audit log."
-        )
+    if reveal:
+        try:
+            reason = check_reason(reason)
+        except AuditError as exc:
+            raise click.ClickException(str(exc)) from None
     config = app.config()
     db = app.db()
     if week:
@@ -171,12 +173,18 @@ def digest(
         week = latest_complete_week(db, config.digest.timezone)
     try:
         result = run_digest(
-            db, config, week, app.pseudonyms(), out_dir, fmts, reveal=reveal, deliver=not no_deliver
+            db,
+            config,
+            week,
+            app.pseudonyms(),
+            out_dir,
+            fmts,
+            reveal=reveal,
+            deliver=not no_deliver,
+            reason=reason,
         )
-    except RuleError as exc:
+    except (RuleError, AuditError, PurgedWeekError) as exc:
         raise click.ClickException(str(exc)) from None
-    if reveal:
-        record(db, "reveal-digest", target=week, reason=reason or "")
     for path in result.paths:
         click.echo(str(path))
     if no_deliver and config.deliver.enabled_targets():
@@ -200,8 +208,12 @@ def digest(
 @pass_app
 def reveal(app: AppContext, pseudonym: str, reason: str) -> None:
     """Show who a pseudonym stands for, recording who asked and why in the audit log."""
-    from commsignal.audit import record
+    from commsignal.audit import AuditError, check_reason, record
 
+    try:
+        reason = check_reason(reason)
+    except AuditError as exc:
+        raise click.ClickException(str(exc)) from None
     db = app.db()
     rows = list(
         db.query(
@@ -213,14 +225,12 @@ def reveal(app: AppContext, pseudonym: str, reason: str) -> None:
         raise click.ClickException(
             f"no person with pseudonym {pseudonym}. Fix: copy it from a digest (it starts with 'p-')."
         )
-    if len(reason.strip()) < 5:
-        raise click.ClickException(
-            "--reason must say why (at least a few words); it is kept in the audit log."
-        )
-    record(db, "reveal", target=pseudonym, reason=reason)
-    row = rows[0]
+    record(db, "reveal", target=pseudonym, reason=reason, subjects=[pseudonym])
+    from commsignal.digest.escape import NAME_LIMIT, clean
+
+    row = {k: clean(v, NAME_LIMIT) for k, v in rows[0].items()}  # no terminal escapes from data
     click.echo(
-        f"{row['person_id']}: {row['display_name'] or ''} <{row['email']}> team {row['team'] or '-'}"
+        f"{row['person_id']}: {row['display_name']} <{row['email']}> team {row['team'] or '-'}"
     )
 
 
@@ -249,23 +259,45 @@ def status(app: AppContext, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--older-than", "days", type=int, help="Delete activity older than this many days.")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(min=1),
+    help="Delete person data older than this many days (default: [privacy] retention_days).",
+)
 @click.option(
     "--all", "everything", is_flag=True, help="Delete all collected data (keeps the audit log)."
 )
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--yes", is_flag=True, help="Do not ask for confirmation (needed when not a terminal)."
+)
 @pass_app
 def purge(app: AppContext, days: int | None, everything: bool, yes: bool) -> None:
-    """Delete collected activity older than a number of days, or everything, keeping the audit log."""
+    """Delete person data older than a number of days, or all of it, keeping the audit log."""
     from commsignal.audit import purge_data, record
 
-    if (days is None) == (not everything):
-        raise click.ClickException("give exactly one of --older-than DAYS or --all")
-    if not yes and sys.stdin.isatty() and not click.confirm("Delete the data?", default=False):
-        raise click.ClickException("nothing deleted")
+    if days is not None and everything:
+        raise click.ClickException("give one of --older-than DAYS or --all, not both")
+    if days is None and not everything:
+        days = app.config().privacy.retention_days
+        if days is None:
+            raise click.ClickException(
+                "nothing says how much to keep. Fix: pass --older-than DAYS or --all, or set "
+                "[privacy] retention_days in the config."
+            )
+    what = "ALL collected data" if everything else f"person data older than {days} days"
+    if not yes:
+        if not sys.stdin.isatty():
+            raise click.ClickException(
+                f"purge would delete {what} and stdin is not a terminal to confirm. "
+                "Fix: add --yes to delete without asking."
+            )
+        if not click.confirm(f"Delete {what} from {app.db_path}?", default=False):
+            raise click.ClickException("nothing deleted")
     cutoff = None if everything else time.time() - days * 86400  # type: ignore[operator]
-    counts = purge_data(app.db(), cutoff)
-    record(app.db(), "purge", target="all" if everything else f"older than {days} days", reason="")
+    db = app.db()
+    counts = purge_data(db, cutoff)
+    record(db, "purge", target="all" if everything else f"older than {days} days", reason="")
     click.echo(", ".join(f"{table}: {n}" for table, n in counts.items()) or "nothing to delete")
 
 

@@ -175,6 +175,12 @@ class PrivacyConfig(_Model):
         le=90,
         description="Days kept text lives when keep_message_text is on (1-90); expired text is deleted on every write.",
     )
+    retention_days: int | None = Field(
+        None,
+        ge=7,
+        le=3650,
+        description="Person data older than this is deleted by `commsignal purge` and scheduled purge jobs (unset: kept).",
+    )
 
     @model_validator(mode="after")
     def _retention(self) -> PrivacyConfig:
@@ -252,7 +258,9 @@ class ScheduleJob(_Model):
     """One scheduled job."""
 
     id: str = Field(..., description="Stable job id.")
-    job: Literal["sync", "digest"] = Field(..., description="What runs.")
+    job: Literal["sync", "digest", "purge"] = Field(
+        ..., description="What runs (purge applies [privacy] retention_days)."
+    )
     cron: str = Field(..., description="Standard 5-field cron (0 or 7 = Sunday).")
     timezone: str = Field("UTC", description="Zone the cron is read in.")
     source: Literal["all", "slack", "m365", "logins"] = Field("all", description="For sync jobs.")
@@ -295,6 +303,17 @@ class Config(_Model):
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
 
     _source: str = PrivateAttr("built-in defaults")
+
+    @model_validator(mode="after")
+    def _purge_needs_retention(self) -> Config:
+        if self.privacy.retention_days is None and any(
+            j.job == "purge" for j in self.schedule.jobs
+        ):
+            raise ValueError(
+                'a [[schedule.jobs]] entry with job = "purge" needs [privacy] retention_days '
+                "(how many days of person data to keep, 7 or more); set it, or remove the job"
+            )
+        return self
 
     @property
     def source_name(self) -> str:

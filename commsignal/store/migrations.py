@@ -253,6 +253,22 @@ def m002_message_text(db: Database) -> None:
     db.execute("CREATE INDEX message_text_expiry ON message_text(expires_at)")
 
 
+@migrations()
+def m007_hardening(db: Database) -> None:
+    """Audit rows carry a status and the revealed pseudonyms; purges leave a retention horizon."""
+    db.execute("ALTER TABLE audit_log ADD COLUMN status TEXT NOT NULL DEFAULT 'ok'")
+    db.execute("ALTER TABLE audit_log ADD COLUMN subjects TEXT")  # JSON list of pseudonyms
+    db.execute(
+        """
+        CREATE TABLE _retention (
+            scope TEXT PRIMARY KEY,            -- 'data': collected activity and what derives from it
+            purged_before REAL NOT NULL,       -- nothing older is kept; weeks before it are refused
+            purged_at REAL NOT NULL
+        )
+        """
+    )
+
+
 def apply(db: Database) -> list[str]:
     """Apply pending migrations and return their names.
 
