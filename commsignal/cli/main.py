@@ -314,7 +314,9 @@ def init(path: Path, force: bool) -> None:
 
     if path.exists() and not force:
         raise click.ClickException(f"{path} already exists. Fix: pass --force, or another PATH.")
-    path.write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    from commsignal.store.files import atomic_write
+
+    atomic_write(path, EXAMPLE_CONFIG.read_text(encoding="utf-8"))
     click.echo(
         f"wrote {path}: set the token variables it names, then `commsignal --config {path} sync`"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
-from commsignal.config.base import SecretRef, _Model
+from commsignal.config.base import SecretRef, _Model, https_only
 
 
 def _check_address(value: str) -> str:
@@ -78,6 +78,7 @@ class SlackDeliver(_Model):
     @field_validator("base_url")
     @classmethod
     def _slash(cls, value: str) -> str:
+        https_only(value)  # the bot token travels to it
         return value if value.endswith("/") else value + "/"
 
     @model_validator(mode="after")

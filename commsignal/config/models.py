@@ -19,7 +19,12 @@ from pydantic import (
     model_validator,
 )
 
-from commsignal.config.base import ConfigError, SecretRef, _Model  # callers import them from here
+from commsignal.config.base import (  # callers import them from here
+    ConfigError,
+    SecretRef,
+    _Model,
+    https_only,
+)
 from commsignal.config.cron import CronError, parse_crontab
 from commsignal.config.deliver import DeliverConfig
 
@@ -91,6 +96,8 @@ class SlackConfig(_Model):
     access_logs: bool = Field(
         False, description="Read team.accessLogs (paid plans, admin user token)."
     )
+
+    _https = field_validator("base_url", "audit_base_url")(https_only)
     audit_logs: bool = Field(
         False, description="Read Audit Logs user_login/user_logout (Enterprise Grid)."
     )
@@ -115,6 +122,8 @@ class M365Config(_Model):
         description="Which resources to pull.",
     )
     window_days: int = Field(28, ge=1, le=240, description="How far back the first sync reads.")
+
+    _https = field_validator("base_url")(https_only)
     page_size: int = Field(50, ge=1, le=999, description="Items per request ($top).")
 
 

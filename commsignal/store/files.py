@@ -6,6 +6,7 @@ import contextlib
 import os
 import secrets
 from pathlib import Path
+from typing import TextIO
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -87,3 +88,15 @@ def remove_quietly(paths: list[Path]) -> None:
     for p in paths:
         with contextlib.suppress(FileNotFoundError):
             p.unlink()
+
+
+def private_open(path: str | os.PathLike[str], newline: str | None = None) -> TextIO:
+    """Open a text file for writing, created (or truncated) with mode 0600, for streamed output.
+
+    Stream into a temp name and `os.replace` it when done if readers must never see a part.
+    """
+    target = Path(path)
+    private_dir(target.parent)
+    fd = os.open(target, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, FILE_MODE)
+    os.fchmod(fd, FILE_MODE)  # an existing file keeps its old mode through O_CREAT
+    return os.fdopen(fd, "w", encoding="utf-8", newline=newline)
