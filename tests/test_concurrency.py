@@ -183,3 +183,30 @@ def test_two_first_runs_race_on_migrations_and_the_key(tmp_path: Path) -> None:
     with sqlite3.connect(db) as conn:
         names = [r[0] for r in conn.execute("select name from _sqlite_migrations")]
     assert len(names) == len(set(names))
+
+
+def test_a_store_locked_past_every_retry_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    import commsignal.store as store
+    import commsignal.store.tx as tx
+    from commsignal.cli import cli
+
+    path = tmp_path / "busy.db"
+    open_db(path).table("people").insert({"person_id": "p-1", "email": "a@example.com"})
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr(tx, "LOCK_ATTEMPTS", 2)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = CliRunner().invoke(cli, ["--db", str(path), "purge", "--all", "--yes"])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 1
+    assert "stayed locked" in result.output and "Fix:" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("select count(*) from people").fetchone()[0] == 1

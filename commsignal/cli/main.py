@@ -19,7 +19,19 @@ from commsignal.config import ConfigError
 from commsignal.weeks import parse_week
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The top group: a store kept busy past every retry is a one-line error, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        from commsignal.store.tx import StoreBusyError
+
+        try:
+            return super().invoke(ctx)
+        except StoreBusyError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_path",

@@ -32,18 +32,19 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
 
 
 def begin_immediate(
-    conn: sqlite3.Connection, attempts: int = LOCK_ATTEMPTS, pause: float = 0.05
+    conn: sqlite3.Connection, attempts: int | None = None, pause: float = 0.05
 ) -> None:
     """Open a write transaction, waiting (busy timeout, then bounded retries) for the lock.
 
     Args:
         conn: a connection in autocommit mode with no transaction open.
-        attempts: how many times to ask for the lock.
+        attempts: how many times to ask for the lock (default LOCK_ATTEMPTS).
         pause: first pause between attempts (doubles, jittered, capped at 2 s).
 
     Raises:
         StoreBusyError: the lock stayed taken through every attempt; says what to do.
     """
+    attempts = LOCK_ATTEMPTS if attempts is None else attempts
     for attempt in range(1, attempts + 1):
         try:
             conn.execute("BEGIN IMMEDIATE")
