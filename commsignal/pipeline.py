@@ -16,7 +16,7 @@ from commsignal.config import Config
 from commsignal.detect import PersonRisk, detect_week, load_rules
 from commsignal.digest import build_digest, write_digest
 from commsignal.privacy import Pseudonymizer
-from commsignal.store.retention import check_week_not_purged
+from commsignal.store.retention import check_week_not_purged, expire_kept_text
 from commsignal.store.runs import recorded_run
 from commsignal.weeks import week_bounds, week_of
 
@@ -81,6 +81,7 @@ def run_digest(
     """
     reveal_log = RevealLog(db, week, check_reason(reason)) if reveal else None
     check_week_not_purged(db, week, config.digest.timezone)
+    expire_kept_text(db)  # kept text expires on time even when no new messages arrive
     try:
         with recorded_run(db, f"digest:{week}") as run:
             result = _digest(db, config, week, pseudonyms, out_dir, formats, reveal_log)

@@ -211,3 +211,19 @@ def test_scheduled_purge_job(tmp_path: Path) -> None:
     bad.write_text('[[schedule.jobs]]\nid = "purge"\njob = "purge"\ncron = "30 2 * * *"\n')
     with pytest.raises(ConfigError, match="retention_days"):
         load_config(bad)
+
+
+def test_kept_text_expires_at_the_next_digest_without_new_messages(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    db = open_db(path)
+    db.table("message_text").insert_all(
+        [
+            {"source": "slack", "message_id": "gone", "text": "t", "expires_at": NOW - 10},
+            {"source": "slack", "message_id": "kept", "text": "t", "expires_at": NOW + 3600},
+        ]
+    )
+    result = CliRunner().invoke(
+        cli, ["--db", str(path), "digest", "--out", str(tmp_path / "d"), "--no-deliver"]
+    )
+    assert result.exit_code == 0, result.output
+    assert [r[0] for r in db.execute("select message_id from message_text")] == ["kept"]

@@ -134,11 +134,16 @@ def purge(db: Database, cutoff: float | None, now: float | None = None) -> dict[
                 )
                 count(plan.table, db.execute(sql).rowcount)
         if "message_text" in {p.table for p in plans}:
-            sql = "delete from message_text where expires_at < ?"
-            count("message_text", db.execute(sql, [now]).rowcount)
+            count("message_text", expire_kept_text(db, now))
         horizon = cutoff if cutoff is not None else week_bounds(week_of(now, "UTC"), "UTC")[0]
         _raise_horizon(db, horizon, now)
     return deleted
+
+
+def expire_kept_text(db: Database, now: float | None = None) -> int:
+    """Delete kept message text past its expiry, whether or not new messages arrive; returns rows."""
+    cutoff = time.time() if now is None else now
+    return db.execute("delete from message_text where expires_at < ?", [cutoff]).rowcount
 
 
 def _purge_weeks(db: Database, table: str, cutoff: float) -> int:
