@@ -148,3 +148,14 @@ def test_teams_webhook_over_plain_http_is_refused_without_showing_it() -> None:
     message = str(info.value)
     assert "https" in message and "127.0.0.1/localhost" in message
     assert "SECRET-PART" not in message
+
+
+def test_scored_messages_file_is_private(tmp_path: Path, loose_umask: object) -> None:
+    """`nlp score` output carries the input rows (message text included): 0600 like the rest."""
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "how was your weekend?"}\n', encoding="utf-8")
+    out = tmp_path / "scored" / "out.jsonl"
+    result = CliRunner().invoke(cli, ["nlp", "score", "--input", str(src), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert _mode(out) == 0o600 and _mode(out.parent) == 0o700
+    assert sorted(p.name for p in out.parent.iterdir()) == ["out.jsonl"]
