@@ -15,6 +15,7 @@ from commsignal.config import Config
 from commsignal.detect import PersonRisk, detect_week, load_rules
 from commsignal.digest import build_digest, write_digest
 from commsignal.privacy import Pseudonymizer
+from commsignal.sources.directory import identity_rules, refresh_identities
 from commsignal.store.runs import recorded_run
 from commsignal.weeks import week_bounds, week_of
 
@@ -93,6 +94,8 @@ def _digest(
 ) -> DigestResult:
     """The digest run itself, without the bookkeeping in `_runs`."""
     tz = config.digest.timezone
+    # whatever order the sources arrived in, the digest is about the people all evidence shows
+    refresh_identities(db, pseudonyms, identity_rules(config.identity))
     features = compute_week(db, week, config.detect, tz)
     rules = load_rules(config.detect.rules_dir)
     ranked = detect_week(db, week, features, rules)

@@ -85,7 +85,10 @@ class AppContext:
             nlp_scorer = SmallTalkScorer()
         privacy = self.config().privacy
         keep = privacy.text_retention_days if privacy.keep_message_text else 0
-        return Ingestor(self.db(), self.pseudonyms(), nlp_scorer, keep_text_days=keep)
+        from commsignal.sources.directory import identity_rules
+
+        rules = identity_rules(self.config().identity)
+        return Ingestor(self.db(), self.pseudonyms(), nlp_scorer, keep_text_days=keep, rules=rules)
 
 
 pass_app = click.make_pass_decorator(AppContext)

@@ -131,6 +131,11 @@ def sync_sources(app: Workspace, source: str = "all", progress: bool = True) -> 
             ran = True
     except ConnectorError as exc:
         raise SyncError(str(exc)) from None
+    if ran:  # new accounts and messages may change who is who: the same people in any order
+        from commsignal.sources.directory import refresh_after_import
+
+        sources = ("slack", "m365") if source == "all" else (source,)
+        refresh_after_import(app.ingestor(scorer=False), *sources)
     if source in ("all", "logins") and config.logins.sources:
         lines.extend(sync_login_sources(app))
         ran = True
