@@ -14,6 +14,7 @@ from commsignal import __version__
 from commsignal.cli.context import AppContext, pass_app
 from commsignal.cli.logins import logins_command
 from commsignal.cli.nlp import nlp_group
+from commsignal.cli.people import directory_command, people_group
 from commsignal.cli.slack_export import slack_export_command
 from commsignal.config import ConfigError
 from commsignal.weeks import parse_week
@@ -100,12 +101,14 @@ def sync(app: AppContext, source: str, no_progress: bool) -> None:
 
 @cli.group(name="import")
 def import_group() -> None:
-    """Import data from files: a Slack workspace export or login logs."""
+    """Import data from files: a Slack workspace export, login logs or the directory."""
 
 
 import_group.add_command(slack_export_command)
 import_group.add_command(logins_command)
+import_group.add_command(directory_command)
 cli.add_command(nlp_group)
+cli.add_command(people_group)
 
 
 def _formats(value: str) -> list[str]:
@@ -201,15 +204,11 @@ def digest(
 def reveal(app: AppContext, pseudonym: str, reason: str) -> None:
     """Show who a pseudonym stands for, recording who asked and why in the audit log."""
     from commsignal.audit import record
+    from commsignal.store.people import reveal_person
 
     db = app.db()
-    rows = list(
-        db.query(
-            "select person_id, display_name, email, team from people where person_id = ?",
-            [pseudonym],
-        )
-    )
-    if not rows:
+    row = reveal_person(db, pseudonym)
+    if row is None:
         raise click.ClickException(
             f"no person with pseudonym {pseudonym}. Fix: copy it from a digest (it starts with 'p-')."
         )
@@ -218,9 +217,11 @@ def reveal(app: AppContext, pseudonym: str, reason: str) -> None:
             "--reason must say why (at least a few words); it is kept in the audit log."
         )
     record(db, "reveal", target=pseudonym, reason=reason)
-    row = rows[0]
+    now = "" if row["person_id"] == pseudonym else f" (now {row['person_id']})"
+    email = f" <{row['email']}>" if row["email"] else " (unmatched account)"
     click.echo(
-        f"{row['person_id']}: {row['display_name'] or ''} <{row['email']}> team {row['team'] or '-'}"
+        f"{pseudonym}{now}: {row['display_name'] or ''}{email} team {row['team'] or '-'}"
+        + (f"; accounts: {', '.join(row['accounts'])}" if row["accounts"] else "")
     )
 
 
@@ -242,6 +243,8 @@ def status(app: AppContext, as_json: bool) -> None:
         click.echo(f"{source}: last sync {s['last_sync'] or 'never'}")
         for key, cursor in s["cursors"].items():
             click.echo(f"  {key}: {json.dumps(cursor, sort_keys=True)}")
+    for source, n in info["identity"].items():
+        click.echo(f"{source}: {n['unmatched']} of {n['accounts']} accounts unmatched")
     for run in info["runs"]:
         when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(run["started_at"]))
         took = "" if run["seconds"] is None else f" in {run['seconds']}s"

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from commsignal.detect import PersonRisk
+from commsignal.store.people import unmatched_by_source
 from commsignal.weeks import week_bounds
 
 
@@ -46,6 +47,8 @@ def coverage(db: Database, start: float, end: float) -> dict[str, Any]:
         ).fetchone()[0],
         "quarantined_rows": db.execute("select count(*) from quarantine").fetchone()[0],
     }
+    # accounts no directory, email or rule joined to a person: each is scored on its own
+    out["accounts"] = unmatched_by_source(db)
     return out
 
 
