@@ -98,14 +98,30 @@ def _repoint(
     ex(
         "update identity_refs set person_id = r.new from _repoint r where identity_refs.source = r.source and identity_refs.raw_id = r.raw"
     )
-    # rows carry the old person: the (person_id, ts) indexes find them without a table scan
-    ex(
-        "update messages set person_id = r.new from _repoint r where messages.person_id = r.old "
-        "and messages.source = r.source and messages.account_id = r.raw"
+    # rows carry the old person: the (person_id, ts) index finds them without a table scan
+    match = (
+        "from _repoint r where r.source = messages.source and r.raw = messages.account_id "
+        "and r.old = messages.person_id"
     )
-    ex(
-        "update login_events set person_id = r.new from _repoint r where login_events.user = r.raw "
-        "and login_events.source = r.source"
+    _bulk_aware(
+        db,
+        "messages",
+        "messages_person_ts",
+        "select count(*) from messages where person_id in (select old from _repoint)",
+        f"update messages set person_id = (select r.new {match}) "
+        f"where person_id in (select old from _repoint) and exists (select 1 {match})",
+        f"update messages set person_id = (select r.new {match}) where exists (select 1 {match})",
+    )
+    login = "from _repoint r where r.source = login_events.source and r.raw = login_events.user"
+    _bulk_aware(
+        db,
+        "login_events",
+        "login_events_person_ts",
+        "select count(*) from login_events where user in (select raw from _repoint)",
+        f"update login_events set person_id = (select r.new {login} limit 1) "
+        f"where user in (select raw from _repoint) and exists (select 1 {login})",
+        f"update login_events set person_id = (select r.new {login} limit 1) "
+        f"where exists (select 1 {login})",
     )
     for table, column, ident in _SECONDARY:
         ex(
@@ -137,6 +153,27 @@ def _repoint(
             "select distinct user from login_events where person_id in (select person_id from _affected)"
         ).fetchall()
     }
+
+
+# re-pointing more rows than this (and a tenth of the table) drops the person index, updates in
+# one scan and rebuilds the index by sorting: 2-3x faster than updating it row by row
+BULK_ROWS = 50_000
+
+
+def _bulk_aware(
+    db: Database, table: str, index: str, count_sql: str, indexed_sql: str, scan_sql: str
+) -> None:
+    n = db.execute(count_sql).fetchone()[0]
+    total = db.execute(f"select max(rowid) from {table}").fetchone()[0] or 0
+    ddl = db.execute(
+        "select sql from sqlite_master where type = 'index' and name = ?", [index]
+    ).fetchone()
+    if n < BULK_ROWS or n * 10 < total or ddl is None:
+        db.execute(indexed_sql)
+        return
+    db.execute(f"drop index {index}")
+    db.execute(scan_sql)
+    db.execute(ddl[0])
 
 
 def _person(key: tuple[str, str], new_of: dict[tuple[str, str], str], resolver: Resolver) -> str:
@@ -237,14 +274,17 @@ def _write_people(
     gone = [pid for pid in existing if pid not in wanted]
     db.conn.executemany("delete from people where person_id = ?", [(p,) for p in gone])
     now = time.time()
+    changed = []
     for pid, row in wanted.items():
         old = existing.get(pid)
         if old is not None and all(old.get(k) == v for k, v in row.items()):
             continue
         row["updated_at"] = now
         row["manager_alerts_opt_in"] = old["manager_alerts_opt_in"] if old else 0
-        db.table("people").upsert(row, pk="person_id")
-        result.people_written += 1
+        changed.append(row)
+    if changed:
+        db.table("people").upsert_all(changed, pk="person_id", batch_size=500)
+    result.people_written = len(changed)
     result.people = len(wanted)
     result.people_removed = len(gone)
 
