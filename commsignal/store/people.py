@@ -105,6 +105,28 @@ def reveal_person(db: Database, pseudonym: str) -> dict[str, Any] | None:
             "select person_id from person_history where old_person_id = ?", [pid]
         ).fetchone()
         if not moved:
-            return None
+            return _referred(db, pid, pseudonym)
         pid = moved[0]
     return None
+
+
+def _referred(db: Database, pid: str, asked: str) -> dict[str, Any] | None:
+    # an id rows refer to with no account behind it (a departed user's messages, a guest)
+    refs = [
+        f"{r['source']}:{r['raw_id']}"
+        for r in db.query(
+            "select source, raw_id from identity_refs where person_id = ? order by 1, 2", [pid]
+        )
+    ]
+    if not refs:
+        return None
+    name = refs[0].split(":", 1)[1]
+    email = name if "@" in name else None
+    return {
+        "person_id": pid,
+        "display_name": name,
+        "email": email,
+        "team": None,
+        "accounts": refs,
+        "asked": asked,
+    }
