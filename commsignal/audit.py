@@ -25,6 +25,10 @@ _UNDATED = (
     "conversations",
     "people",
     "_cursors",
+    "directory",
+    "identity_links",
+    "identity_refs",
+    "person_history",
 )
 
 

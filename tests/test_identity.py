@@ -277,3 +277,81 @@ def test_bad_directory_rows_are_named_and_nothing_is_imported(tmp_path: Path) ->
     assert result.exit_code == 1
     assert "line 2" in result.output and "Mars/Base" in result.output and "line 3" in result.output
     assert open_db(tmp_path / "x.db").execute("select count(*) from directory").fetchone()[0] == 0
+
+
+def test_slack_teams_windows_and_okta_evidence_behind_one_row(
+    tmp_path: Path, export_zip: Path
+) -> None:
+    from commsignal.ingest import Ingestor
+    from commsignal.models import Account, Attendance, Meeting, Page, RawMessage
+    from commsignal.privacy import Pseudonymizer
+    from commsignal.sources.directory import refresh_after_import
+
+    db = import_in_order(tmp_path, ("directory", "windows", "okta", "slack"), export_zip)
+    # Teams: Anna's Entra user id, three chat messages, and one meeting she joined without video
+    store = open_db(db)
+    ing = Ingestor(store, Pseudonymizer(b"identity-test-key"), None)
+    monday = 1_794_787_200.0
+    ing.write(
+        Page(
+            "m365",
+            "users",
+            accounts=[
+                Account("m365", "0f6c5c2e-anna", "Anna.Mueller@contoso.com", "Anna Mueller"),
+                Account("m365", "9b1d7e4a-ben", "ben.okafor@contoso.com", "Ben Okafor"),
+            ],
+        )
+    )
+    ing.write(
+        Page(
+            "m365",
+            "chats",
+            messages=[
+                RawMessage("m365", f"T:{i}", "T", "0f6c5c2e-anna", monday + 86400 + i * 3600, "ok")
+                for i in range(3)
+            ],
+            meetings=[
+                Meeting(
+                    "m365",
+                    "M1",
+                    "9b1d7e4a-ben",
+                    monday + 2 * 86400 + 36000,
+                    monday + 2 * 86400 + 37800,
+                    True,
+                    (("anna.mueller@contoso.com", "accepted"),),
+                )
+            ],
+            attendance=[
+                Attendance(
+                    "m365",
+                    "M1",
+                    "0f6c5c2e-anna",
+                    1700,
+                    monday + 2 * 86400 + 36050,
+                    monday + 2 * 86400 + 37750,
+                    video_on=False,
+                )
+            ],
+        )
+    )
+    refresh_after_import(ing, "m365")
+    anna = _person(db, "anna.mueller@contoso.com")
+    sources = {
+        r[0] for r in store.execute("select source from accounts where person_id = ?", [anna])
+    }
+    assert sources == {"slack", "m365", "windows", "okta"}
+    digest = digest_json(db, tmp_path / "d")
+    rows = [p for p in digest["people"] if p["person"] == anna]  # type: ignore[index,union-attr]
+    assert len(rows) == 1 and rows[0]["team"] == "Platform"
+    features = json.loads(
+        store.execute(
+            "select features from person_weeks where person_id = ? and week = ?", [anna, WEEK]
+        ).fetchone()[0]
+    )
+    assert features["messages"] == 33  # 30 on Slack, 3 on Teams
+    assert features["meetings_attended"] == 1 and features["meetings_invited"] == 1
+    assert features["sessions"] >= 1 and features["max_session_h"] >= 96
+    assert {f["detector"] for f in rows[0]["findings"]} >= {
+        "marathon_session",
+        "remote_access_tool",
+    }
