@@ -75,7 +75,8 @@ def resolve_people(
     with db.atomic():
         if changes:
             result.session_users = _repoint(db, changes, new_of, resolver)
-        _write_people(db, resolver, accounts, new_of, result)
+        retired = {old for _, _, old, _ in changes if old}
+        _write_people(db, resolver, accounts, new_of, retired, result)
         _record_history(db, changes)
     return result
 
@@ -252,6 +253,7 @@ def _write_people(
     resolver: Resolver,
     accounts: list[dict[str, Any]],
     new_of: dict[tuple[str, str], str],
+    retired: set[str],
     result: ResolveResult,
 ) -> None:
     members: dict[str, list[dict[str, Any]]] = {}
@@ -271,7 +273,9 @@ def _write_people(
         for pid, accts in members.items()
     }
     existing = {r["person_id"]: r for r in db.query("select * from people")}
-    gone = [pid for pid in existing if pid not in wanted]
+    # only people whose accounts moved away are removed: a row written by hand or by an older
+    # version, with no account behind it, is left alone
+    gone = [pid for pid in existing if pid not in wanted and pid in retired]
     db.conn.executemany("delete from people where person_id = ?", [(p,) for p in gone])
     now = time.time()
     changed = []
