@@ -206,3 +206,34 @@ def test_matching_rules(
         ],
     )
     assert resolver.email_of(source, account, email, login) == expected
+
+
+def test_graph_users_feed_the_directory() -> None:
+    from commsignal.sources.directory import directory_from_graph_users
+
+    [entry] = directory_from_graph_users(
+        [
+            {
+                "id": "0f6c5c2e",
+                "mail": "Anna.Mueller@contoso.com",
+                "userPrincipalName": "amueller@contoso.onmicrosoft.com",
+                "onPremisesSamAccountName": "anna.mueller",
+                "onPremisesDomainName": "contoso.local",
+                "employeeId": "E1001",
+                "department": "Platform",
+                "usageLocation": "DE",
+                "displayName": "Anna Mueller",
+            },
+            {"id": "room-1", "displayName": "Room 1"},  # no mail, no UPN: not a person
+        ]
+    )
+    assert entry.email == "anna.mueller@contoso.com" and entry.team == "Platform"
+    assert set(entry.aliases) == {
+        "amueller@contoso.onmicrosoft.com",
+        "E1001",
+        "0f6c5c2e",
+        "CONTOSO\\anna.mueller",
+    }
+    resolver = Resolver(KEY, None, [entry])
+    assert resolver.email_of("windows", "CONTOSO\\Anna.Mueller", login=True) == entry.email
+    assert resolver.email_of("okta", "amueller@contoso.onmicrosoft.com", login=True) == entry.email
