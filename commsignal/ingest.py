@@ -95,6 +95,8 @@ class Ingestor:
         self._bots: set[tuple[str, str]] = set()
         self._refs: dict[tuple[str, str], str] = {}
         self._new_refs: dict[tuple[str, str], str] = {}
+        # authors of the messages written: their sessions use message times as evidence
+        self.message_people: set[str] = set()
         self.reload_identities()
 
     def reload_identities(self, rules: IdentityRules | None = None) -> None:
@@ -265,6 +267,7 @@ class Ingestor:
             if (m.source, m.account_id) in self._bots or m.subtype in _SYSTEM_SUBTYPES:
                 continue
             person = self.person_for(m.source, m.account_id)
+            self.message_people.add(person)
             mentions = (
                 sorted({self.person_for(m.source, a) for a in m.mentions}) if m.mentions else []
             )

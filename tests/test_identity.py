@@ -334,7 +334,7 @@ def test_slack_teams_windows_and_okta_evidence_behind_one_row(
             ],
         )
     )
-    refresh_after_import(ing, "m365")
+    refresh_after_import(ing)
     anna = _person(db, "anna.mueller@contoso.com")
     sources = {
         r[0] for r in store.execute("select source from accounts where person_id = ?", [anna])

@@ -21,7 +21,7 @@ from sqlite_utils import Database
 from commsignal.analysis.session_store import rebuild_sessions_in_db
 from commsignal.privacy import Pseudonymizer, canonical_email
 from commsignal.store.identity import DirectoryEntry, IdentityRules, write_directory
-from commsignal.store.resolve import ResolveResult, login_users_with_messages, resolve_people
+from commsignal.store.resolve import ResolveResult, login_users_of, resolve_people
 
 if TYPE_CHECKING:
     from commsignal.config.identity import IdentityConfig
@@ -232,20 +232,20 @@ def refresh_identities(
     return result
 
 
-def refresh_after_import(ingestor: Ingestor, *message_sources: str) -> ResolveResult:
+def refresh_after_import(ingestor: Ingestor) -> ResolveResult:
     """`refresh_identities` with the ingestor's store, key and rules, after an import or sync.
+
+    The sessions of the people whose messages the ingestor wrote are rebuilt too: message
+    times are session evidence, so logins imported before or after the messages end alike.
 
     Args:
         ingestor: the Ingestor the import wrote through (reloaded afterwards).
-        message_sources: sources whose new messages are session evidence ("slack", "m365"):
-            the sessions of their people with login events are rebuilt too.
 
     Returns:
         What the resolution changed.
     """
-    extra: set[str] = set()
-    for source in message_sources:
-        extra |= login_users_with_messages(ingestor.db, source)
+    extra = login_users_of(ingestor.db, ingestor.message_people)
+    ingestor.message_people.clear()
     return refresh_identities(
         ingestor.db, ingestor.pseudonyms, ingestor.resolver.rules, ingestor, extra
     )

@@ -108,7 +108,7 @@ def import_slack_export(zip_path: str | os.PathLike[str], ingestor: Ingestor) ->
             for c in convs:
                 folder = str(c.get(folder_key) or c["id"])
                 _import_channel(zf, str(c["id"]), sorted(days.get(folder, [])), ingestor, report)
-    refresh_after_import(ingestor, SOURCE)
+    refresh_after_import(ingestor)
     return report
 
 

@@ -348,13 +348,15 @@ def _record_history(db: Database, changes: Iterable[tuple[str, str, str | None, 
             )
 
 
-def login_users_with_messages(db: Database, source: str) -> set[str]:
-    """Login names of people with messages from `source` (their sessions use that evidence)."""
+def login_users_of(db: Database, people: Iterable[str]) -> set[str]:
+    """Login names whose events belong to any of these people."""
+    db.execute("create temp table if not exists _people_of (person_id text primary key)")
+    db.execute("delete from _people_of")
+    db.conn.executemany("insert or ignore into _people_of values (?)", [(p,) for p in people])
     return {
         r[0]
         for r in db.execute(
             "select distinct user from login_events where person_id in "
-            "(select person_id from accounts where source = ? and person_id is not null)",
-            [source],
+            "(select person_id from _people_of)"
         ).fetchall()
     }
