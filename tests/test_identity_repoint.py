@@ -237,3 +237,19 @@ def test_graph_users_feed_the_directory() -> None:
     resolver = Resolver(KEY, None, [entry])
     assert resolver.email_of("windows", "CONTOSO\\Anna.Mueller", login=True) == entry.email
     assert resolver.email_of("okta", "amueller@contoso.onmicrosoft.com", login=True) == entry.email
+
+
+def test_a_digest_reveals_an_author_with_no_account() -> None:
+    from commsignal.detect import PersonRisk
+    from commsignal.digest import build_digest
+
+    db, ing = _store()
+    refresh_identities(db, KEY, ingestor=ing)
+    departed = KEY.for_account("slack", "U9")
+    anna = KEY.for_account("slack", "U1")
+    ranked = [PersonRisk(departed, 50, "medium", []), PersonRisk(anna, 40, "low", [])]
+    shown = build_digest(db, "2026-W47", ranked, reveal=True)
+    assert [p["display_name"] for p in shown["people"]] == ["U9", "Anna"]
+    hidden = build_digest(db, "2026-W47", ranked)
+    assert all("display_name" not in p for p in hidden["people"])
+    assert shown["coverage"]["accounts"]["slack"] == {"accounts": 2, "unmatched": 1}
