@@ -105,7 +105,8 @@ class Resolver:
             A canonical email, or None.
         """
         if (source, account_id) in self.links:
-            return self.links[(source, account_id)]
+            linked = self.links[(source, account_id)]
+            return self._listed(linked) if linked else None
         key = alias_key(account_id)
         if key in self.alias:
             return self.alias[key]
