@@ -16,6 +16,7 @@ from commsignal.config import Config
 from commsignal.detect import PersonRisk, detect_week, load_rules
 from commsignal.digest import build_digest, write_digest
 from commsignal.privacy import Pseudonymizer
+from commsignal.sources.directory import identity_rules, refresh_identities
 from commsignal.store.retention import check_week_not_purged, expire_kept_text
 from commsignal.store.runs import recorded_run
 from commsignal.weeks import week_bounds, week_of
@@ -112,6 +113,8 @@ def _digest(
     """The digest run itself, without the bookkeeping in `_runs`."""
     reveal = reveal_log is not None
     tz = config.digest.timezone
+    # whatever order the sources arrived in, the digest is about the people all evidence shows
+    refresh_identities(db, pseudonyms, identity_rules(config.identity))
     features = compute_week(db, week, config.detect, tz)
     rules = load_rules(config.detect.rules_dir)
     ranked = detect_week(db, week, features, rules)

@@ -165,7 +165,7 @@ def test_two_first_runs_race_on_migrations_and_the_key(tmp_path: Path) -> None:
     """Two processes opening a new store at once: both succeed, one schema, one key with content."""
     db = tmp_path / "race.db"
     code = (
-        "import sys; from commsignal.store import open_db; from commsignal.privacy import "
+        "import sys; from commsignal.store import open_db; from commsignal.store.keys import "
         "load_or_create_key; open_db(sys.argv[1]); print(load_or_create_key(sys.argv[1], None)"
         ".for_email('a@example.com'))"
     )

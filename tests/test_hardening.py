@@ -14,9 +14,9 @@ from commsignal.config import ConfigError, load_config
 from commsignal.config.deliver import TeamsDeliver
 from commsignal.deliver import DeliveryError
 from commsignal.deliver.teams import post_teams_summary
-from commsignal.privacy import MIN_KEY_BYTES, PseudonymKeyError, load_or_create_key
 from commsignal.store import open_db
 from commsignal.store.files import atomic_write, private_dir
+from commsignal.store.keys import MIN_KEY_BYTES, PseudonymKeyError, load_or_create_key
 
 
 def _mode(path: Path) -> int:

@@ -14,6 +14,7 @@ from commsignal import __version__
 from commsignal.cli.context import AppContext, pass_app
 from commsignal.cli.logins import logins_command
 from commsignal.cli.nlp import nlp_group
+from commsignal.cli.people import directory_command, people_group
 from commsignal.cli.slack_export import slack_export_command
 from commsignal.config import ConfigError
 from commsignal.weeks import parse_week
@@ -112,12 +113,14 @@ def sync(app: AppContext, source: str, no_progress: bool) -> None:
 
 @cli.group(name="import")
 def import_group() -> None:
-    """Import data from files: a Slack workspace export or login logs."""
+    """Import data from files: a Slack workspace export, login logs or the directory."""
 
 
 import_group.add_command(slack_export_command)
 import_group.add_command(logins_command)
+import_group.add_command(directory_command)
 cli.add_command(nlp_group)
+cli.add_command(people_group)
 
 
 def _formats(value: str) -> list[str]:
@@ -221,28 +224,30 @@ def digest(
 def reveal(app: AppContext, pseudonym: str, reason: str) -> None:
     """Show who a pseudonym stands for, recording who asked and why in the audit log."""
     from commsignal.audit import AuditError, check_reason, record
+    from commsignal.store.people import reveal_person
 
     try:
         reason = check_reason(reason)
     except AuditError as exc:
         raise click.ClickException(str(exc)) from None
     db = app.db()
-    rows = list(
-        db.query(
-            "select person_id, display_name, email, team from people where person_id = ?",
-            [pseudonym],
-        )
-    )
-    if not rows:
+    row = reveal_person(db, pseudonym)
+    if row is None:
         raise click.ClickException(
             f"no person with pseudonym {pseudonym}. Fix: copy it from a digest (it starts with 'p-')."
         )
     record(db, "reveal", target=pseudonym, reason=reason, subjects=[pseudonym])
     from commsignal.digest.escape import NAME_LIMIT, clean
 
-    row = {k: clean(v, NAME_LIMIT) for k, v in rows[0].items()}  # no terminal escapes from data
+    def show(value: object) -> str:
+        return clean(value, NAME_LIMIT) if value else ""  # no terminal escapes from data
+
+    now = "" if row["person_id"] == pseudonym else f" (now {row['person_id']})"
+    email = f" <{show(row['email'])}>" if row["email"] else " (unmatched account)"
+    accounts = ", ".join(show(a) for a in row["accounts"])
     click.echo(
-        f"{row['person_id']}: {row['display_name']} <{row['email']}> team {row['team'] or '-'}"
+        f"{pseudonym}{now}: {show(row['display_name'])}{email} team {show(row['team']) or '-'}"
+        + (f"; accounts: {accounts}" if accounts else "")
     )
 
 
@@ -264,6 +269,8 @@ def status(app: AppContext, as_json: bool) -> None:
         click.echo(f"{source}: last sync {s['last_sync'] or 'never'}")
         for key, cursor in s["cursors"].items():
             click.echo(f"  {key}: {json.dumps(cursor, sort_keys=True)}")
+    for source, n in info["identity"].items():
+        click.echo(f"{source}: {n['unmatched']} of {n['accounts']} accounts unmatched")
     for run in info["runs"]:
         when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(run["started_at"]))
         took = "" if run["seconds"] is None else f" in {run['seconds']}s"

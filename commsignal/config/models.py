@@ -27,6 +27,7 @@ from commsignal.config.base import (  # callers import them from here
 )
 from commsignal.config.cron import CronError, parse_crontab
 from commsignal.config.deliver import DeliverConfig
+from commsignal.config.identity import IdentityConfig
 
 EXAMPLE_CONFIG: Traversable = resources.files("commsignal") / "commsignal.example.toml"
 """Every setting with its default and meaning; `commsignal init` writes a copy."""
@@ -310,6 +311,7 @@ class Config(_Model):
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     deliver: DeliverConfig = Field(default_factory=DeliverConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    identity: IdentityConfig = Field(default_factory=IdentityConfig)
 
     _source: str = PrivateAttr("built-in defaults")
 

@@ -16,9 +16,9 @@ from rich.console import Console
 from commsignal.config import load_config
 from commsignal.ingest import Ingestor
 from commsignal.pipeline import DigestResult, run_digest
-from commsignal.privacy import load_or_create_key
 from commsignal.store import open_db
 from commsignal.store.files import atomic_write, private_dir
+from commsignal.store.keys import load_or_create_key
 from commsignal.weeks import week_of
 
 # Package data beside this module, so `commsignal demo` works from a wheel install, not only a checkout.

@@ -254,6 +254,61 @@ def m002_message_text(db: Database) -> None:
 
 
 @migrations()
+def m003_identity(db: Database) -> None:
+    """People as a resolution of accounts: directory, manual links, references kept per row."""
+    for statement in _IDENTITY.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+_IDENTITY = """
+        CREATE TABLE directory (
+            origin TEXT NOT NULL,              -- csv (authoritative) | m365
+            email TEXT NOT NULL,
+            display_name TEXT,
+            team TEXT,
+            title TEXT,
+            manager_email TEXT,
+            timezone TEXT,
+            country TEXT,
+            start_date TEXT,                   -- ISO date: new joiners get the new-joiner baseline
+            aliases TEXT NOT NULL DEFAULT '[]', -- JSON list: DOMAIN\\sam, UPNs, logins, user ids
+            updated_at REAL,
+            PRIMARY KEY (origin, email)
+        );
+        CREATE TABLE identity_links (
+            source TEXT NOT NULL,
+            account_id TEXT NOT NULL,
+            email TEXT,                        -- NULL: unlinked (the account stands alone)
+            reason TEXT NOT NULL,
+            actor TEXT,
+            created_at REAL NOT NULL,
+            PRIMARY KEY (source, account_id)
+        );
+        CREATE TABLE identity_refs (
+            -- identities rows refer to that are no account of their own (an invitee's address,
+            -- a mention of a departed user), with the person their rows carry now
+            source TEXT NOT NULL,
+            raw_id TEXT NOT NULL,
+            person_id TEXT,
+            PRIMARY KEY (source, raw_id)
+        );
+        CREATE TABLE person_history (
+            old_person_id TEXT PRIMARY KEY,    -- a pseudonym some digest printed
+            person_id TEXT NOT NULL,           -- who it is now
+            changed_at REAL NOT NULL
+        );
+        ALTER TABLE accounts ADD COLUMN kind TEXT NOT NULL DEFAULT 'platform';
+        ALTER TABLE people ADD COLUMN start_date TEXT;
+        ALTER TABLE messages ADD COLUMN reply_to_account_id TEXT;
+        ALTER TABLE messages ADD COLUMN mention_account_ids TEXT;
+        ALTER TABLE reactions ADD COLUMN account_id TEXT;
+        ALTER TABLE meetings ADD COLUMN organizer_account_id TEXT;
+        ALTER TABLE attendance ADD COLUMN account_id TEXT
+"""
+
+
+@migrations()
 def m007_hardening(db: Database) -> None:
     """Audit rows carry a status and the revealed pseudonyms; purges leave a retention horizon."""
     db.execute("ALTER TABLE audit_log ADD COLUMN status TEXT NOT NULL DEFAULT 'ok'")

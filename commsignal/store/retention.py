@@ -18,7 +18,17 @@ from commsignal.weeks import week_bounds, week_of
 
 KEPT = frozenset({"audit_log", "_sqlite_migrations", "_runs", "_retention", "sqlite_sequence"})
 """Never purged: the audit log must outlive what it audits; the rest is bookkeeping."""
-IDENTITY = frozenset({"people", "accounts", "conversations"})
+IDENTITY = frozenset(
+    {
+        "people",
+        "accounts",
+        "conversations",
+        "directory",
+        "identity_links",
+        "identity_refs",
+        "person_history",
+    }
+)
 """Who is who (current state, not dated activity): emptied by `--all`, kept by an age purge."""
 # rows that only mean something beside a row of another table: (table, its key, parent, key)
 DEPENDENT = {
