@@ -15,6 +15,7 @@ from commsignal.cli.context import AppContext, pass_app
 from commsignal.cli.logins import logins_command
 from commsignal.cli.nlp import nlp_group
 from commsignal.cli.slack_export import slack_export_command
+from commsignal.cli.triage import allow_group, triage_group
 from commsignal.config import ConfigError
 from commsignal.weeks import parse_week
 
@@ -106,13 +107,17 @@ def import_group() -> None:
 import_group.add_command(slack_export_command)
 import_group.add_command(logins_command)
 cli.add_command(nlp_group)
+cli.add_command(triage_group)
+cli.add_command(allow_group)
 
 
 def _formats(value: str) -> list[str]:
     formats = [f.strip() for f in value.split(",") if f.strip()]
-    bad = [f for f in formats if f not in ("html", "md", "json")]
+    bad = [f for f in formats if f not in ("html", "md", "json", "ocsf")]
     if bad or not formats:
-        raise click.BadParameter(f"use a comma-separated list of html, md, json (got {value!r})")
+        raise click.BadParameter(
+            f"use a comma-separated list of html, md, json, ocsf (got {value!r})"
+        )
     return formats
 
 
@@ -123,7 +128,7 @@ def _formats(value: str) -> list[str]:
     "formats",
     default="html,md,json",
     show_default=True,
-    help="Comma-separated formats: html, md, json.",
+    help="Comma-separated formats: html, md, json, ocsf (OCSF Detection Findings, JSON Lines).",
 )
 @click.option(
     "--out",

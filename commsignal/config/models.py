@@ -22,6 +22,7 @@ from pydantic import (
 from commsignal.config.base import ConfigError, SecretRef, _Model  # callers import them from here
 from commsignal.config.cron import CronError, parse_crontab
 from commsignal.config.deliver import DeliverConfig
+from commsignal.config.triage import AllowEntry, TriageConfig
 
 EXAMPLE_CONFIG: Traversable = resources.files("commsignal") / "commsignal.example.toml"
 """Every setting with its default and meaning; `commsignal init` writes a copy."""
@@ -30,7 +31,7 @@ ConversationType = Literal["public_channel", "private_channel", "mpim", "im"]
 GraphResource = Literal[
     "users", "chats", "channels", "calendar", "attendance", "callrecords", "signins"
 ]
-DigestFormat = Literal["html", "md", "json"]
+DigestFormat = Literal["html", "md", "json", "ocsf"]
 _ALL_CONVERSATIONS: list[ConversationType] = ["public_channel", "private_channel", "mpim", "im"]
 _ALL_GRAPH: list[GraphResource] = [
     "users",
@@ -293,6 +294,10 @@ class Config(_Model):
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     deliver: DeliverConfig = Field(default_factory=DeliverConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    triage: TriageConfig = Field(default_factory=TriageConfig)
+    allow: list[AllowEntry] = Field(
+        default_factory=list, description="Sanctioned exceptions ([[allow]] entries)."
+    )
 
     _source: str = PrivateAttr("built-in defaults")
 
@@ -363,6 +368,7 @@ _SECRET_KEYS = {
     "pseudonym_key",
     "password",
     "webhook_url",
+    "secret",
 }
 
 

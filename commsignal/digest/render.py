@@ -17,12 +17,16 @@ _env = Environment(
 
 
 def render(digest: dict[str, Any], fmt: str) -> str:
-    """Render one format ("html", "md" or "json")."""
+    """Render one format ("html", "md", "json" or "ocsf": OCSF Detection Findings as JSON Lines)."""
     if fmt == "json":
         return json.dumps(digest, indent=2, sort_keys=False, default=str) + "\n"
+    if fmt == "ocsf":
+        from commsignal.digest.ocsf import render_ocsf
+
+        return render_ocsf(digest)
     template = {"html": "digest.html.j2", "md": "digest.md.j2"}.get(fmt)
     if template is None:
-        raise ValueError(f"unknown digest format {fmt!r}; use html, md or json")
+        raise ValueError(f"unknown digest format {fmt!r}; use html, md, json or ocsf")
     return _env.get_template(template).render(d=digest)
 
 
@@ -32,7 +36,8 @@ def write_digest(digest: dict[str, Any], out_dir: str | Path, formats: list[str]
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for fmt in formats:
-        path = folder / f"commsignal-digest-{digest['week']}.{fmt}"
+        ext = "ocsf.jsonl" if fmt == "ocsf" else fmt
+        path = folder / f"commsignal-digest-{digest['week']}.{ext}"
         path.write_text(render(digest, fmt), encoding="utf-8")
         paths.append(path)
     return paths
