@@ -120,7 +120,7 @@ def triage_record(
 )
 @pass_app
 def triage_list(app: AppContext, only_open: bool) -> None:
-    """List verdicts, newest decision per person and rule (all decisions without --open)."""
+    """List every verdict; with --open, the newest per person and rule that is still in force."""
     from commsignal.triage import is_open, latest, list_verdicts
 
     verdicts = list_verdicts(app.db())
