@@ -33,7 +33,7 @@ class Suppression:
 
     @property
     def by(self) -> str:
-        """ "verdict" or "allowlist"."""
+        """What held the finding back: "verdict" or "allowlist"."""
         return "verdict" if self.verdict is not None else "allowlist"
 
     def until(self) -> str:
