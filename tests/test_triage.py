@@ -241,3 +241,17 @@ def test_left_the_list_says_why(tmp_path: Path) -> None:
     assert left[LOUD]["reason"] == "below-threshold" and "no rule fired" in left[LOUD]["detail"]
     assert left[NIGHT]["reason"] == "no-data"
     assert left[LOUD]["last_risk"] == 80
+
+
+def test_triage_sections_are_escaped_under_autoescape(tmp_path: Path) -> None:
+    """Analyst text reaches the HTML only as escaped data (the template never marks it safe)."""
+    from jinja2 import Environment, PackageLoader
+
+    db, config, rules = _store(tmp_path), _config(tmp_path), load_rules()
+    _run_week(db, config, rules, WEEKS[0], {NIGHT: _marathon(72, ["WS-1"], [])}, tmp_path)
+    record_verdict(db, NIGHT, WEEKS[0], "benign", "<script>alert(1)</script> rota")
+    result = _run_week(db, config, rules, WEEKS[1], {NIGHT: _marathon(72, ["WS-1"], [])}, tmp_path)
+    env = Environment(loader=PackageLoader("commsignal.digest", "templates"), autoescape=True)
+    html = env.get_template("digest.html.j2").render(d=result.digest)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; rota" in html and "<script>" not in html
+    assert "Suppressed this week" in html
