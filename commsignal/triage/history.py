@@ -150,8 +150,8 @@ def _lifecycle(
 def _left(
     db: Database, outcome: TriageOutcome, listed: list[PersonRisk], prev: PastWeek | None, top: int
 ) -> list[dict[str, Any]]:
-    """People listed last week and not this week, with the reason."""
-    if prev is None:
+    """People listed last week and not this week, with the reason (only against a written digest)."""
+    if prev is None or not prev.from_digest:
         return []
     now = {p.person_id for p in listed}
     ranked = {p.person_id for p in outcome.ranked}
