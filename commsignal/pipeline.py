@@ -14,11 +14,13 @@ from commsignal.analysis.features import compute_week
 from commsignal.audit import RevealLog, check_reason
 from commsignal.config import Config
 from commsignal.detect import PersonRisk, detect_week, load_rules
+from commsignal.detect.rules import Rule
 from commsignal.digest import build_digest, write_digest
 from commsignal.privacy import Pseudonymizer
 from commsignal.sources.directory import identity_rules, refresh_identities
 from commsignal.store.retention import check_week_not_purged, expire_kept_text
 from commsignal.store.runs import recorded_run
+from commsignal.triage import TriageOutcome, annotate_digest, apply_triage, week_over_week
 from commsignal.weeks import week_bounds, week_of
 
 if TYPE_CHECKING:
@@ -37,6 +39,7 @@ class DigestResult:
     alert_paths: list[Path] = field(default_factory=list)
     alerts: list[ManagerAlert] = field(default_factory=list)
     deliveries: list[DeliveryOutcome] = field(default_factory=list)
+    triage: TriageOutcome | None = None
 
 
 def latest_complete_week(db: Database, tz: str = "UTC") -> str:
@@ -111,13 +114,37 @@ def _digest(
     reveal_log: RevealLog | None,
 ) -> DigestResult:
     """The digest run itself, without the bookkeeping in `_runs`."""
-    reveal = reveal_log is not None
     tz = config.digest.timezone
     # whatever order the sources arrived in, the digest is about the people all evidence shows
     refresh_identities(db, pseudonyms, identity_rules(config.identity))
     features = compute_week(db, week, config.detect, tz)
     rules = load_rules(config.detect.rules_dir)
     ranked = detect_week(db, week, features, rules)
+    return digest_from_ranking(
+        db, config, week, ranked, rules, pseudonyms, out_dir, formats, reveal_log
+    )
+
+
+def digest_from_ranking(
+    db: Database,
+    config: Config,
+    week: str,
+    ranked: list[PersonRisk],
+    rules: list[Rule],
+    pseudonyms: Pseudonymizer,
+    out_dir: str | Path | None,
+    formats: list[str] | None,
+    reveal_log: RevealLog | None = None,
+) -> DigestResult:
+    """Triage a week's ranking (verdicts, allowlists, week over week), then build, store and write
+    the digest; the second half of a digest run, callable on a ranking from `detect_week`.
+
+    A `reveal_log` puts names in the files, after its audit row is written."""
+    reveal = reveal_log is not None
+    tz = config.digest.timezone
+    outcome = apply_triage(db, config, week, ranked, rules)
+    wow = week_over_week(db, outcome, rules, config.digest.top, config.triage.history_weeks)
+    ranked = outcome.ranked
     notes = []
     if pseudonyms.generated_key_path is not None:
         notes.append(
@@ -127,11 +154,13 @@ def _digest(
     digest = build_digest(
         db, week, ranked, tz=tz, top=config.digest.top, reveal=reveal, notes=notes
     )
-    pseudonymous = (
-        build_digest(db, week, ranked, tz=tz, top=config.digest.top, reveal=False, notes=notes)
-        if reveal
-        else digest
-    )
+    annotate_digest(digest, outcome, wow)
+    pseudonymous = digest
+    if reveal:
+        pseudonymous = build_digest(
+            db, week, ranked, tz=tz, top=config.digest.top, reveal=False, notes=notes
+        )
+        annotate_digest(pseudonymous, outcome, wow)
     db.table("digests").upsert(
         {
             "week": week,
@@ -159,4 +188,4 @@ def _digest(
             compute_week(db, earlier, config.detect, tz)
         alerts = manager_alerts(db, week, previous, config.alerts)
         alert_paths = write_alerts(alerts, folder)
-    return DigestResult(week, ranked, digest, paths, alert_paths, alerts)
+    return DigestResult(week, ranked, digest, paths, alert_paths, alerts, triage=outcome)

@@ -29,8 +29,11 @@ NOW = time.time()
 OLD = NOW - 60 * DAY
 NEW = NOW - 1 * DAY
 TIME_LIKE = re.compile(r"(^ts$|_ts$|_at$)")
-JSON_OBJECTS = {"features", "evidence", "digest_json", "cursor", "stats"}
-JSON_LISTS = {"mentions", "cues", "active_spans", "ips", "devices", "client_apps", "countries"}
+JSON_OBJECTS = {"features", "evidence", "digest_json", "cursor", "stats", "baseline"}
+JSON_LISTS = {
+    "mentions", "cues", "active_spans", "ips", "devices", "client_apps", "countries",
+    "aliases", "mention_account_ids", "rules", "cidrs", "tools", "teams", "subjects",
+}  # fmt: skip
 
 
 def _tables(path: Path) -> list[str]:
@@ -53,6 +56,8 @@ def _row(db: Database, table: str, age: str, ts: float, n: int) -> dict[str, Any
             row[c.name] = NOW + 30 * DAY  # kept text that has not expired: only its age purges it
         elif TIME_LIKE.search(c.name):
             row[c.name] = ts
+        elif c.name in ("until", "expires", "start_date"):
+            row[c.name] = time.strftime("%Y-%m-%d", time.gmtime(ts))
         elif c.name in JSON_OBJECTS:
             row[c.name] = "{}"
         elif c.name in JSON_LISTS:
@@ -132,7 +137,9 @@ def test_purge_by_age_leaves_no_older_person_data(tmp_path: Path) -> None:
                   "quarantine", "person_weeks", "findings", "digests", "message_text"):  # fmt: skip
         assert deleted.get(table, 0) >= 1, (table, deleted)
     for table in _tables(path):
-        if table in KEPT or table == "_cursors":
+        # who-is-who (people, accounts, directory, manual links) is current state, kept by an
+        # age purge and emptied by --all
+        if table in KEPT or table in IDENTITY or table == "_cursors":
             continue
         columns = [c.name for c in db.table(table).columns]
         for col in columns:

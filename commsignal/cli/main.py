@@ -16,6 +16,7 @@ from commsignal.cli.logins import logins_command
 from commsignal.cli.nlp import nlp_group
 from commsignal.cli.people import directory_command, people_group
 from commsignal.cli.slack_export import slack_export_command
+from commsignal.cli.triage import allow_group, triage_group
 from commsignal.config import ConfigError
 from commsignal.weeks import parse_week
 
@@ -121,13 +122,17 @@ import_group.add_command(logins_command)
 import_group.add_command(directory_command)
 cli.add_command(nlp_group)
 cli.add_command(people_group)
+cli.add_command(triage_group)
+cli.add_command(allow_group)
 
 
 def _formats(value: str) -> list[str]:
     formats = [f.strip() for f in value.split(",") if f.strip()]
-    bad = [f for f in formats if f not in ("html", "md", "json")]
+    bad = [f for f in formats if f not in ("html", "md", "json", "ocsf")]
     if bad or not formats:
-        raise click.BadParameter(f"use a comma-separated list of html, md, json (got {value!r})")
+        raise click.BadParameter(
+            f"use a comma-separated list of html, md, json, ocsf (got {value!r})"
+        )
     return formats
 
 
@@ -138,7 +143,7 @@ def _formats(value: str) -> list[str]:
     "formats",
     default="html,md,json",
     show_default=True,
-    help="Comma-separated formats: html, md, json.",
+    help="Comma-separated formats: html, md, json, ocsf (OCSF Detection Findings, JSON Lines).",
 )
 @click.option(
     "--out",

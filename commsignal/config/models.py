@@ -28,6 +28,7 @@ from commsignal.config.base import (  # callers import them from here
 from commsignal.config.cron import CronError, parse_crontab
 from commsignal.config.deliver import DeliverConfig
 from commsignal.config.identity import IdentityConfig
+from commsignal.config.triage import AllowEntry, TriageConfig
 
 EXAMPLE_CONFIG: Traversable = resources.files("commsignal") / "commsignal.example.toml"
 """Every setting with its default and meaning; `commsignal init` writes a copy."""
@@ -36,7 +37,7 @@ ConversationType = Literal["public_channel", "private_channel", "mpim", "im"]
 GraphResource = Literal[
     "users", "chats", "channels", "calendar", "attendance", "callrecords", "signins"
 ]
-DigestFormat = Literal["html", "md", "json"]
+DigestFormat = Literal["html", "md", "json", "ocsf"]
 _ALL_CONVERSATIONS: list[ConversationType] = ["public_channel", "private_channel", "mpim", "im"]
 _ALL_GRAPH: list[GraphResource] = [
     "users",
@@ -312,6 +313,10 @@ class Config(_Model):
     deliver: DeliverConfig = Field(default_factory=DeliverConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     identity: IdentityConfig = Field(default_factory=IdentityConfig)
+    triage: TriageConfig = Field(default_factory=TriageConfig)
+    allow: list[AllowEntry] = Field(
+        default_factory=list, description="Sanctioned exceptions ([[allow]] entries)."
+    )
 
     _source: str = PrivateAttr("built-in defaults")
 
@@ -393,6 +398,7 @@ _SECRET_KEYS = {
     "pseudonym_key",
     "password",
     "webhook_url",
+    "secret",
 }
 
 

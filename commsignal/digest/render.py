@@ -33,20 +33,28 @@ TEMPLATES = {"html": "digest.html.j2", "md": "digest.md.j2"}
 
 
 def render(digest: dict[str, Any], fmt: str) -> str:
-    """Render one format ("html", "md" or "json"); names and text are cleaned and escaped."""
+    """Render one format ("html", "md", "json" or "ocsf": OCSF Detection Findings as JSON Lines).
+
+    Names and text are cleaned and escaped for the format.
+    """
     safe = sanitize_digest(digest)
     if fmt == "json":
         return json.dumps(safe, indent=2, sort_keys=False, default=str) + "\n"
+    if fmt == "ocsf":
+        from commsignal.digest.ocsf import render_ocsf
+
+        return render_ocsf(safe)
     template = TEMPLATES.get(fmt)
     if template is None:
-        raise ValueError(f"unknown digest format {fmt!r}; use html, md or json")
+        raise ValueError(f"unknown digest format {fmt!r}; use html, md, json or ocsf")
     return ENVIRONMENTS[fmt].get_template(template).render(d=safe)
 
 
 def digest_path(out_dir: str | Path, week: str, fmt: str, revealed: bool = False) -> Path:
     """Where a digest file goes: `commsignal-digest-<week>[-revealed].<ext>`."""
     suffix = "-revealed" if revealed else ""
-    return Path(out_dir) / f"commsignal-digest-{week}{suffix}.{fmt}"
+    ext = "ocsf.jsonl" if fmt == "ocsf" else fmt
+    return Path(out_dir) / f"commsignal-digest-{week}{suffix}.{ext}"
 
 
 def write_digest(
@@ -57,7 +65,7 @@ def write_digest(
     Args:
         digest: the digest dict.
         out_dir: the folder.
-        formats: html, md, json.
+        formats: html, md, json, ocsf.
         revealed: the digest names people: files are `...-revealed.<ext>`, so they never replace
             the pseudonymous ones of the same week.
 

@@ -324,6 +324,47 @@ def m007_hardening(db: Database) -> None:
     )
 
 
+@migrations()
+def m006_triage(db: Database) -> None:
+    """Analyst verdicts and stored allowlist entries (`commsignal triage`, `commsignal allow`)."""
+    db.execute(
+        """
+        CREATE TABLE triage_verdicts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            person_id TEXT NOT NULL,       -- pseudonym the verdict is about
+            detector TEXT,                 -- NULL: every rule that fired that week
+            week TEXT NOT NULL,            -- week the analyst looked at
+            verdict TEXT NOT NULL,         -- benign, confirmed, escalated, needs-review
+            reason TEXT NOT NULL,
+            until TEXT,                    -- ISO date; benign verdicts only
+            assignee TEXT,
+            baseline TEXT NOT NULL,        -- JSON {detector: {score, atoms}} when decided
+            actor TEXT NOT NULL,
+            created_at REAL NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX triage_verdicts_person ON triage_verdicts(person_id, week)")
+    db.execute(
+        """
+        CREATE TABLE triage_allow (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            rules TEXT NOT NULL,           -- JSON list of rule ids, ["*"] for all
+            devices TEXT NOT NULL,         -- JSON lists
+            cidrs TEXT NOT NULL,
+            tools TEXT NOT NULL,
+            teams TEXT NOT NULL,
+            person_id TEXT,                -- limited to this pseudonym, when set
+            reason TEXT NOT NULL,
+            expires TEXT NOT NULL,         -- ISO date, last day applied
+            actor TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            removed_at REAL
+        )
+        """
+    )
+
+
 def apply(db: Database) -> list[str]:
     """Apply pending migrations and return their names.
 
