@@ -14,7 +14,7 @@ _DATED = {
     "meetings": "start_ts",
     "login_events": "ts",
     "sessions": "start_ts",
-    "quarantine": "created_at",
+    "quarantine": "coalesce(data_ts, created_at)",  # the data's time, else when it was read
 }
 _UNDATED = (
     "attendance",
@@ -51,7 +51,8 @@ def purge_data(db: Database, cutoff: float | None) -> dict[str, int]:
             if cutoff is None:
                 n = db.execute(f"delete from [{table}]").rowcount
             else:
-                n = db.execute(f"delete from [{table}] where [{column}] < ?", [cutoff]).rowcount
+                when = column if "(" in column else f"[{column}]"
+                n = db.execute(f"delete from [{table}] where {when} < ?", [cutoff]).rowcount
             if n:
                 deleted[table] = n
         if cutoff is None:

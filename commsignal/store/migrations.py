@@ -251,6 +251,14 @@ def m002_message_text(db: Database) -> None:
     db.execute("CREATE INDEX message_text_expiry ON message_text(expires_at)")
 
 
+@migrations()
+def m004_import_accounting(db: Database) -> None:
+    """Quarantine rows dated by their data (retention follows it) and indexed for list/clear."""
+    db.execute("ALTER TABLE quarantine ADD COLUMN data_ts REAL")
+    db.execute("CREATE INDEX quarantine_source_file ON quarantine(source, file)")
+    db.execute("CREATE INDEX quarantine_when ON quarantine(data_ts, created_at)")
+
+
 def apply(db: Database) -> list[str]:
     """Apply pending migrations and return their names.
 

@@ -6,6 +6,7 @@ Every parser is a generator over one file that yields `LoginEvent`s for good row
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import re
@@ -13,12 +14,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from commsignal.models import LoginEvent, Quarantined
 
-ParseResult = LoginEvent | Quarantined
+
+@dataclass(slots=True)
+class Skipped:
+    """A row read and deliberately not stored (machine account, unsupported event type, ...), so imports can account for it."""
+
+    source: str
+    reason: str
+
+
+ParseResult = LoginEvent | Quarantined | Skipped
 
 
 class LoginFormatError(ValueError):
@@ -49,6 +59,8 @@ class ParseOptions:
     include_system_accounts: bool = False
     include_network_logons: bool = False
     include_linked_elevated: bool = False
+    time_format: str | None = None
+    report_skipped: bool = False
 
     def tz(self) -> tzinfo | None:
         """The declared zone as a tzinfo, or None when none was declared.
@@ -71,6 +83,58 @@ class ParseOptions:
 
 class BadRow(ValueError):
     """One row is malformed; the parser turns it into a quarantine entry and goes on."""
+
+
+class NeedsTimeFormat(BadRow):
+    """A timestamp in a local date format (e.g. US `11/03/2026 9:00:00 AM`) that only --time-format can read."""
+
+
+def snippet(value: Any, limit: int = 80) -> str:
+    """A value for an error message: repr, cut to `limit` characters, so no message echoes a huge input."""
+    text = repr(value) if not isinstance(value, str) else repr(value[: limit + 1])
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def open_text(path: Path) -> IO[str]:
+    """A text stream of a log file in UTF-8 (with or without BOM) or UTF-16 LE/BE (BOM or not).
+
+    PowerShell 5.1 writes UTF-16 LE with a BOM for `>` and `Out-File`; reading that as UTF-8
+    would turn every row into junk, so the encoding is taken from the first bytes.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    return open(path, encoding=sniff_encoding(head), errors="replace", newline="")
+
+
+def sniff_encoding(head: bytes) -> str:
+    """The text encoding of a file from its first bytes (BOM, else the NUL pattern of UTF-16)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = head[:512]
+    if len(sample) >= 4:
+        even, odd = sample[0::2], sample[1::2]
+        # ASCII text in UTF-16 has a NUL in every other byte
+        if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.1 * len(even):
+            return "utf-16-le"
+        if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.1 * len(odd):
+            return "utf-16-be"
+    return "utf-8"
+
+
+def decode_head(head: bytes) -> str:
+    """The first bytes of a file as text, for format detection (a cut last character is dropped)."""
+    encoding = sniff_encoding(head)
+    if encoding == "utf-16" and head.startswith(codecs.BOM_UTF16_BE):
+        encoding = "utf-16-be"
+        head = head[2:]
+    elif encoding == "utf-16":
+        encoding = "utf-16-le"
+        head = head[2:]
+    if encoding.startswith("utf-16") and len(head) % 2:
+        head = head[:-1]
+    return head.decode(encoding, errors="ignore")
 
 
 # more than 6 fractional digits (Okta/Entra/Panther write 7 or 9) are cut to microseconds
@@ -106,14 +170,55 @@ def parse_ts(value: Any, tz: tzinfo | None, file: str) -> float:
     text = str(value).strip()
     if not text:
         raise BadRow("empty timestamp")
-    if re.fullmatch(r"\d{9,11}(\.\d+)?", text):
+    if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
         return _epoch(float(text))
+    ms_date = _MS_DATE.fullmatch(text)
+    if ms_date:  # ConvertTo-Json of a DateTime in Windows PowerShell 5.1: "/Date(1700000000000)/"
+        return _epoch(int(ms_date.group(1)) / 1000.0)
+    if _LOCAL_DATE.match(text):
+        raise NeedsTimeFormat(
+            f"timestamp {snippet(text, 40)} is in a local date format; give it with --time-format "
+            "(e.g. '%m/%d/%Y %I:%M:%S %p' for US, '%d/%m/%Y %H:%M:%S' for day-first)"
+        )
     iso = text.replace(" UTC", "Z") if text.endswith(" UTC") else text
     iso = _LONG_FRACTION.sub(r"\1", iso)
     try:
         dt = datetime.fromisoformat(iso)
     except ValueError as exc:
-        raise BadRow(f"bad timestamp {text[:60]!r}") from exc
+        raise BadRow(f"bad timestamp {snippet(text, 60)}") from exc
+    if dt.tzinfo is None:
+        if tz is None:
+            raise NaiveTimestampError(file, text)
+        dt = dt.replace(tzinfo=tz)
+    return dt.timestamp()
+
+
+_MS_DATE = re.compile(r"/?Date\((-?\d{1,15})(?:[+-]\d{4})?\)/?")
+_LOCAL_DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}[ T]+\d{1,2}:\d{2}")
+
+
+def parse_ts_format(value: Any, fmt: str, tz: tzinfo | None, file: str) -> float:
+    """Epoch seconds of a timestamp in a strptime format (--time-format); epoch numbers pass too.
+
+    Args:
+        value: the raw timestamp.
+        fmt: the strptime format, e.g. `%m/%d/%Y %I:%M:%S %p`.
+        tz: the declared zone, used when the format carries no offset.
+        file: the file name, for the error message.
+
+    Returns:
+        Epoch seconds. Raises BadRow when the value does not match, NaiveTimestampError when it
+        has no zone and none was declared.
+    """
+    text = "" if value is None else str(value).strip()
+    if not text:
+        raise BadRow("empty timestamp")
+    if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
+        return _epoch(float(text))
+    try:
+        dt = datetime.strptime(text, fmt)
+    except ValueError as exc:
+        raise BadRow(f"timestamp {snippet(text, 40)} does not match --time-format {fmt!r}") from exc
     if dt.tzinfo is None:
         if tz is None:
             raise NaiveTimestampError(file, text)
@@ -187,10 +292,43 @@ def quarantine(source: str, file: str, line: int, reason: str, raw: Any) -> Quar
     return Quarantined(source=source, file=file, line=line, reason=reason, raw=raw[:2000])
 
 
+MAX_LINE = 1 << 20
+"""Longest line a parser reads (1 MiB): a longer one is quarantined, never held whole or echoed."""
+
+
+def iter_lines(fh: IO[str], limit: int = MAX_LINE) -> Iterator[tuple[int, str, bool]]:
+    """Physical lines with their numbers; a line longer than `limit` comes cut, flagged True.
+
+    Args:
+        fh: the open text stream.
+        limit: the longest line kept whole.
+
+    Returns:
+        An iterator of (line number, text, too_long).
+    """
+    lineno = 0
+    while True:
+        line = fh.readline(limit)
+        if not line:
+            return
+        lineno += 1
+        if len(line) >= limit and not line.endswith(("\n", "\r")):
+            while True:  # drain the rest of the monster line without keeping it
+                rest = fh.readline(limit)
+                if not rest or rest.endswith(("\n", "\r")):
+                    break
+            yield lineno, line[:200], True
+            continue
+        yield lineno, line, False
+
+
 def iter_json_records(
     path: Path, source: str, sections: tuple[str, ...] = ()
 ) -> Iterator[tuple[int, Any] | Quarantined]:
     """Records of a JSON file: a whole document (list, `{"value": [...]}`, one object) or JSON lines.
+
+    A broken or truncated document keeps every record before the break (one quarantine entry
+    stands for the rest), so a cut-off export is not turned into one junk entry per line.
 
     Args:
         path: the file.
@@ -203,21 +341,25 @@ def iter_json_records(
         Whole documents number records from 1; JSON lines use the line number.
     """
     file = str(path)
-    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
-        first = fh.readline()
+    with open_text(path) as fh:
+        first = fh.readline(MAX_LINE)
         while first and not first.strip():
-            first = fh.readline()
-        second = fh.readline()
+            first = fh.readline(MAX_LINE)
+        second = fh.readline(MAX_LINE)
         fh.seek(0)
         if first.lstrip()[:1] in ("[", "{") and not _is_json_line(first, second):
+            text = fh.read()
             try:
-                doc = json.load(fh)
-            except ValueError:
-                fh.seek(0)  # not one document: read it line by line, quarantining what breaks
-            else:
-                yield from _document_records(doc, sections)
+                doc = json.loads(text)
+            except (ValueError, RecursionError):
+                yield from _salvage(text, source, file)
                 return
-        for lineno, line in enumerate(fh, start=1):
+            yield from _document_records(doc, sections)
+            return
+        for lineno, line, too_long in iter_lines(fh):
+            if too_long:
+                yield quarantine(source, file, lineno, "line longer than 1 MiB", line)
+                continue
             if not line.strip():
                 continue
             try:
@@ -228,6 +370,45 @@ def iter_json_records(
                 yield quarantine(source, file, lineno, reason, line.rstrip("\r\n"))
                 continue
             yield (lineno, _unwrap(rec))
+
+
+_ARRAY_START = re.compile(
+    r'\s*(?:\{\s*(?:"[^"]{0,40}"\s*:\s*(?:"[^"]{0,200}"|[\d.]+|null)\s*,\s*)*"(?:value|entries|logins|records|events)"\s*:\s*)?\['
+)
+
+
+def _salvage(text: str, source: str, file: str) -> Iterator[tuple[int, Any] | Quarantined]:
+    # records of a broken document one by one up to the break; the rest is one quarantine entry
+    text = text.lstrip("\ufeff")
+    start = _ARRAY_START.match(text)
+    n = 0
+    if start is not None:
+        decoder = json.JSONDecoder()
+        pos = start.end()
+        closed = False
+        while True:
+            while pos < len(text) and text[pos] in " \t\r\n,":
+                pos += 1
+            if pos >= len(text):
+                break
+            if text[pos] == "]":
+                closed = True
+                break
+            try:
+                rec, pos = decoder.raw_decode(text, pos)
+            except (ValueError, RecursionError):
+                break
+            n += 1
+            yield (n, _unwrap(rec))
+        if closed and text[pos + 1 :].strip() in ("", "}"):
+            return
+    line = text.count("\n", 0, max(0, len(text) - len(text.lstrip()))) + 1
+    reason = (
+        f"broken or truncated JSON document after record {n}"
+        if n
+        else "broken or truncated JSON document"
+    )
+    yield quarantine(source, file, n + 1 if n else line, reason, text[-200:] if n else text[:200])
 
 
 def _is_json_line(first: str, second: str) -> bool:

@@ -1,4 +1,4 @@
-"""Microsoft Entra ID sign-ins (Graph `auditLogs/signIns` or Azure diagnostic logs) to point LoginEvents.
+"""Microsoft Entra ID sign-ins (Graph `auditLogs/signIns`, portal JSON/CSV downloads, Azure diagnostic logs) to point LoginEvents.
 
 Sign-ins are evidence of activity with IP, country and app, never sessions by themselves
 (event "signin"). Graph shape: `{"value": [...]}`, one object or JSON lines. Diagnostic shape:
@@ -9,22 +9,30 @@ categories are not people and are skipped.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 from commsignal.models import LoginEvent
 from connectors.logins.common import (
     BadRow,
+    LoginFormatError,
+    NeedsTimeFormat,
     ParseOptions,
     ParseResult,
+    Skipped,
     clean,
     dig,
     event_id,
     iter_json_records,
     parse_ts,
+    parse_ts_format,
     quarantine,
     ts_key,
 )
+from connectors.logins.csv_records import iter_csv_records
+from connectors.logins.detect_format import detect
+from connectors.logins.entra_csv import graph_record
 
 SOURCE = "entra"
 USER_CATEGORIES = frozenset({"SignInLogs", "NonInteractiveUserSignInLogs"})
@@ -44,7 +52,14 @@ def parse_entra(path: str | Path, options: ParseOptions | None = None) -> Iterat
     p = Path(path)
     file = str(p)
     tz = opts.tz()
-    for item in iter_json_records(p, SOURCE, sections=("azure", "entra", "signin")):
+    csv_shape = detect(p).shape == "csv"
+    records = (
+        iter_csv_records(p, SOURCE)
+        if csv_shape
+        else iter_json_records(p, SOURCE, sections=("azure", "entra", "signin"))
+    )
+    stored = False
+    for item in records:
         if not isinstance(item, tuple):
             yield item
             continue
@@ -52,16 +67,28 @@ def parse_entra(path: str | Path, options: ParseOptions | None = None) -> Iterat
         if not isinstance(rec, dict):
             yield quarantine(SOURCE, file, line, "not a JSON object", rec)
             continue
+        if csv_shape:
+            rec = graph_record(rec)
         category = rec.get("category")
         if category is not None and category not in USER_CATEGORIES:
+            if opts.report_skipped:
+                yield Skipped(SOURCE, "not a user sign-in (service principal or managed identity)")
             continue
         try:
-            yield _event(rec, tz, file)
+            ev = _event(rec, tz, file, opts.time_format)
+        except NeedsTimeFormat as exc:
+            if not stored:
+                raise LoginFormatError(f"{file}: {exc}") from None
+            yield quarantine(SOURCE, file, line, str(exc), rec)
+            continue
         except BadRow as exc:
             yield quarantine(SOURCE, file, line, str(exc), rec)
+            continue
+        stored = True
+        yield ev
 
 
-def _event(rec: dict[str, Any], tz: Any, file: str) -> LoginEvent:
+def _event(rec: dict[str, Any], tz: Any, file: str, time_format: str | None = None) -> LoginEvent:
     props = rec.get("properties")
     r = props if isinstance(props, dict) else rec
     user = clean(r.get("userPrincipalName")) or clean(r.get("userId"))
@@ -70,7 +97,12 @@ def _event(rec: dict[str, Any], tz: Any, file: str) -> LoginEvent:
     raw_ts = r.get("createdDateTime") or rec.get("time")
     if raw_ts is None:
         raise BadRow("missing createdDateTime")
-    ts = parse_ts(raw_ts, tz, file)
+    if rec.get("_naive_utc"):
+        tz = UTC
+    if time_format:
+        ts = parse_ts_format(raw_ts, time_format, tz, file)
+    else:
+        ts = parse_ts(raw_ts, tz, file)
     ip = clean(r.get("ipAddress")) or clean(rec.get("callerIpAddress"))
     app = clean(r.get("appDisplayName")) or clean(r.get("clientAppUsed"))
     key = clean(r.get("sessionId"))

@@ -1,0 +1,263 @@
+"""The other ways Windows Security events leave a machine, each read into the flat field names of windows.py.
+
+- `Get-WinEvent ... | ConvertTo-Json`: `Id`, `TimeCreated` (`"/Date(ms)/"` in Windows PowerShell
+  5.1, ISO-8601 in PowerShell 7), `MachineName`, `RecordId` and `Properties`, a list of
+  `{"Value": ...}` in the order of the event's template (names below, from the event docs).
+- `Get-WinEvent ... | Export-Csv`: the same columns, but `Properties` is a type name, so the
+  fields are read from the rendered `Message` ("Account Name:\t\tjdoe" lines under sections).
+- `wevtutil qe Security /f:xml` (events one after another, no root) and Event Viewer's
+  "Save as XML" (`<Events>` root): `<System>` plus `<EventData><Data Name=...>`.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from commsignal.models import Quarantined
+from connectors.logins.common import MAX_LINE, open_text, quarantine
+
+# event templates: the order of `Properties` in Get-WinEvent output
+TEMPLATES: dict[int, tuple[str, ...]] = {
+    4624: (
+        "SubjectUserSid",
+        "SubjectUserName",
+        "SubjectDomainName",
+        "SubjectLogonId",
+        "TargetUserSid",
+        "TargetUserName",
+        "TargetDomainName",
+        "TargetLogonId",
+        "LogonType",
+        "LogonProcessName",
+        "AuthenticationPackageName",
+        "WorkstationName",
+        "LogonGuid",
+        "TransmittedServices",
+        "LmPackageName",
+        "KeyLength",
+        "ProcessId",
+        "ProcessName",
+        "IpAddress",
+        "IpPort",
+        "ImpersonationLevel",
+        "RestrictedAdminMode",
+        "TargetOutboundUserName",
+        "TargetOutboundDomainName",
+        "VirtualAccount",
+        "TargetLinkedLogonId",
+        "ElevatedToken",
+    ),
+    4634: ("TargetUserSid", "TargetUserName", "TargetDomainName", "TargetLogonId", "LogonType"),
+    4647: ("TargetUserSid", "TargetUserName", "TargetDomainName", "TargetLogonId"),
+    4800: ("TargetUserSid", "TargetUserName", "TargetDomainName", "TargetLogonId", "SessionId"),
+    4801: ("TargetUserSid", "TargetUserName", "TargetDomainName", "TargetLogonId", "SessionId"),
+    4778: ("AccountName", "AccountDomain", "LogonID", "SessionName", "ClientName", "ClientAddress"),
+    4779: ("AccountName", "AccountDomain", "LogonID", "SessionName", "ClientName", "ClientAddress"),
+}
+
+
+def is_get_winevent(rec: dict[str, Any]) -> bool:
+    """Whether a JSON record is a Get-WinEvent EventLogRecord (Id + TimeCreated, no EventID)."""
+    return "Id" in rec and "TimeCreated" in rec and "EventID" not in rec
+
+
+def flatten_get_winevent(rec: dict[str, Any]) -> dict[str, Any]:
+    """A ConvertTo-Json EventLogRecord as flat fields (EventID, Hostname, RecordNumber, _time, data)."""
+    flat: dict[str, Any] = {}
+    code = _int(rec.get("Id"))
+    props = rec.get("Properties")
+    names = TEMPLATES.get(code or 0, ())
+    if isinstance(props, list):
+        for name, prop in zip(names, props, strict=False):
+            flat[name] = _value(prop)
+    elif isinstance(rec.get("Message"), str):  # properties not expanded: read the message
+        flat.update(message_fields(code or 0, rec["Message"]))
+    flat["EventID"] = code
+    flat["Hostname"] = rec.get("MachineName")
+    flat["RecordNumber"] = rec.get("RecordId")
+    flat["_time"] = rec.get("TimeCreated")
+    return flat
+
+
+def _value(prop: Any) -> Any:
+    # {"Value": x}; a SID or GUID may itself be an object whose "Value" is its string form
+    value = prop.get("Value") if isinstance(prop, dict) else prop
+    if isinstance(value, dict):
+        value = value.get("Value", "")
+    return value
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+_FIELD = re.compile(r"^\s*([A-Za-z][A-Za-z ()/-]{1,40}):[ \t]*(.*?)\s*$")
+# message label -> field name, per section ("" is the top level, before any section)
+_LABELS = {
+    "Account Name": "AccountName",
+    "Logon ID": "LogonID",
+    "Linked Logon ID": "TargetLinkedLogonId",
+    "Logon Type": "LogonType",
+    "Elevated Token": "ElevatedToken",
+    "Workstation Name": "WorkstationName",
+    "Source Network Address": "IpAddress",
+    "Session Name": "SessionName",
+    "Client Name": "ClientName",
+    "Client Address": "ClientAddress",
+}
+
+
+def message_fields(code: int, message: str) -> dict[str, Any]:
+    """The fields windows.py reads, from an event's rendered message text.
+
+    Args:
+        code: the event id (4624 names its user under "New Logon:", the others under "Subject:").
+        message: the message as Windows renders it in English.
+
+    Returns:
+        Flat fields named like the event data (TargetUserName, TargetLogonId, LogonType, ...).
+    """
+    section = ""
+    seen: dict[str, dict[str, str]] = {}
+    for line in message.splitlines()[:200]:
+        m = _FIELD.match(line)
+        if not m:
+            continue
+        label, value = m.group(1).strip(), m.group(2).strip()
+        if not value and not line[:1].isspace():
+            section = label
+            continue
+        name = _LABELS.get(label)
+        if name:
+            seen.setdefault(section, {}).setdefault(name, value)
+    user_section = seen.get("New Logon" if code == 4624 else "Subject", {})
+    flat: dict[str, Any] = {}
+    for part in seen.values():  # logon type, network and session details wherever they are
+        for key, value in part.items():
+            flat.setdefault(key, value)
+    flat.update(user_section)
+    if code in (4778, 4779):
+        return flat
+    flat["TargetUserName"] = user_section.get("AccountName")
+    flat["TargetLogonId"] = user_section.get("LogonID")
+    return flat
+
+
+def iter_export_csv(path: Path, source: str) -> Iterator[tuple[int, Any] | Quarantined]:
+    """Records of a Get-WinEvent `Export-Csv` file (quoted, multi-line `Message` cells).
+
+    Args:
+        path: the file (UTF-8, UTF-16 or ASCII; an optional `#TYPE` first line).
+        source: the format name, for quarantine entries.
+
+    Returns:
+        An iterator of (record number, flat fields) or Quarantined.
+    """
+    file = str(path)
+    csv.field_size_limit(MAX_LINE)
+    with open_text(path) as fh:
+        first = fh.readline(MAX_LINE)
+        if not first.startswith("#TYPE"):
+            fh.seek(0)
+        reader = csv.reader(fh)
+        header: list[str] | None = None
+        n = 0
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                n += 1
+                yield quarantine(source, file, n, f"unreadable CSV record: {str(exc)[:80]}", "")
+                continue
+            if header is None:
+                header = [c.strip().lstrip("\ufeff") for c in row]
+                continue
+            if not any(c.strip() for c in row):
+                continue
+            n += 1
+            if len(row) != len(header):
+                yield quarantine(
+                    source, file, n, f"expected {len(header)} columns, got {len(row)}", row
+                )
+                continue
+            rec = dict(zip(header, row, strict=True))
+            code = _int(rec.get("Id"))
+            flat = message_fields(code or 0, rec.get("Message") or "")
+            flat["EventID"] = code if code is not None else rec.get("Id")
+            flat["Hostname"] = rec.get("MachineName")
+            flat["RecordNumber"] = rec.get("RecordId")
+            flat["_time"] = rec.get("TimeCreated") or None
+            yield (n, flat)
+
+
+_EVENT_END = "</Event>"
+
+
+def iter_xml_events(path: Path, source: str) -> Iterator[tuple[int, Any] | Quarantined]:
+    """Events of `wevtutil qe /f:xml` output or an Event Viewer XML save, one `<Event>` at a time.
+
+    Args:
+        path: the file.
+        source: the format name, for quarantine entries.
+
+    Returns:
+        An iterator of (event number, flat fields) or Quarantined for an unreadable event.
+    """
+    file = str(path)
+    n = 0
+    buffer = ""
+    with open_text(path) as fh:
+        while True:
+            chunk = fh.read(1 << 16)
+            buffer += chunk
+            while True:
+                end = buffer.find(_EVENT_END)
+                if end < 0:
+                    break
+                piece, buffer = buffer[: end + len(_EVENT_END)], buffer[end + len(_EVENT_END) :]
+                start = piece.find("<Event")
+                while start >= 0 and piece[start + 6 : start + 7] not in (" ", ">"):
+                    start = piece.find("<Event", start + 1)  # not <Events> or <EventData>
+                if start < 0:
+                    continue
+                n += 1
+                yield _xml_event(piece[start:], n, source, file)
+            if not chunk:
+                break
+            if len(buffer) > MAX_LINE:  # no end tag in sight: quarantine and resync
+                n += 1
+                yield quarantine(source, file, n, "XML event longer than 1 MiB", buffer[:200])
+                buffer = ""
+    if "<Event" in buffer:
+        n += 1
+        yield quarantine(source, file, n, "truncated last XML event", buffer.strip()[:200])
+
+
+def _xml_event(text: str, n: int, source: str, file: str) -> tuple[int, Any] | Quarantined:
+    if "<!" in text:  # no DTDs or entities: nothing legitimate needs them here
+        return quarantine(source, file, n, "XML event with a DTD or entity", text[:200])
+    try:
+        root = ET.fromstring(re.sub(r"\sxmlns(:\w+)?=(['\"]).*?\2", "", text, count=4))
+    except ET.ParseError as exc:
+        return quarantine(source, file, n, f"unreadable XML event: {str(exc)[:80]}", text[:200])
+    flat: dict[str, Any] = {}
+    for data in root.iter("Data"):
+        name = data.get("Name")
+        if name:
+            flat[name] = (data.text or "").strip()
+    flat["EventID"] = (root.findtext("System/EventID") or "").strip() or None
+    flat["Hostname"] = root.findtext("System/Computer")
+    flat["RecordNumber"] = root.findtext("System/EventRecordID")
+    created = root.find("System/TimeCreated")
+    flat["_time"] = created.get("SystemTime") if created is not None else None
+    return (n, flat)
