@@ -203,7 +203,7 @@ def _column_index(header: list[str], column_map: dict[str, str], file: str) -> d
             continue
         if name in mapped:
             raise LoginFormatError(
-                f"{file}: --column {name}={snippet(mapped[name], 40)}: no such column; the header "
+                f"{file}: --column {name}={mapped[name][:40]}: no such column; the header "
                 f"has: {shown}"
             )
         alias = next((a for a in ALIASES.get(name, ()) if a in lowered), None)

@@ -1,0 +1,218 @@
+"""Every export shape each `--format` accepts, from files written after the vendors' documented formats.
+
+Each test imports a file in tests/data/ and checks what was stored, what was skipped and why, and
+that read = new + already stored + skipped + quarantined.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from commsignal.ingest import Ingestor
+from commsignal.models import LoginEvent
+from commsignal.privacy import Pseudonymizer
+from commsignal.sources.logins import ImportSummary, LoginImportOptions, import_login_files
+from commsignal.store import open_db
+from connectors.logins import LoginFormatError, ParseOptions, parse_file
+
+DATA = Path(__file__).parent / "data"
+
+
+def _import(fmt: str, *names: str, **options: object) -> tuple[ImportSummary, Database]:
+    db = open_db(None)
+    ingestor = Ingestor(db, Pseudonymizer(b"k"), None)
+    opts = LoginImportOptions(**options)  # type: ignore[arg-type]
+    summary = import_login_files(db, ingestor, fmt, [DATA / n for n in names], opts)
+    assert summary.adds_up(), summary.as_dict()
+    return summary, db
+
+
+def _events(db: Database) -> list[dict[str, object]]:
+    return list(db.query("select * from login_events order by ts"))
+
+
+def _utc(text: str) -> float:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
+
+
+WINDOWS_SKIPS = {"unsupported event id": 1, "machine account": 1, "network logon": 1}
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("windows_getwinevent.json", {}),  # ConvertTo-Json, Windows PowerShell 5.1
+        ("windows_getwinevent_utf16.json", {}),  # the same saved with `>` (UTF-16 LE + BOM)
+        ("windows_wevtutil.xml", {}),  # wevtutil qe Security /f:xml
+        (
+            "windows_export.csv",  # Export-Csv: US culture dates in the machine's local time
+            {"timezone": "America/New_York", "time_format": "%m/%d/%Y %I:%M:%S %p"},
+        ),
+    ],
+)
+def test_windows_shapes(name: str, options: dict[str, object]) -> None:
+    summary, db = _import("windows", name, **options)
+    assert (summary.rows_read, summary.new_events, summary.quarantined) == (7, 4, 0)
+    assert summary.skipped == WINDOWS_SKIPS
+    events = _events(db)
+    assert [e["event"] for e in events] == ["logon", "lock", "unlock", "logoff"]
+    assert {e["user"] for e in events} == {"jdoe"}
+    assert {e["session_key"] for e in events} == {"0x1a2b3c"}
+    assert {e["host"] for e in events} == {"WS-042.corp.example"}
+    assert events[0]["logon_type"] == "2" and events[0]["device"] == "WS-042"
+    shift = 5 * 3600 if name.endswith(".csv") else 0  # 9:00 EST is 14:00 UTC
+    assert events[0]["ts"] == pytest.approx(_utc("2026-11-03T09:00:00") + shift, abs=0.2)
+    assert events[-1]["ts"] == pytest.approx(_utc("2026-11-03T17:30:00") + shift, abs=0.2)
+    [session] = db.query("select end_reason, duration_seconds from sessions")
+    assert session["end_reason"] == "logoff"
+    assert session["duration_seconds"] == pytest.approx(8.5 * 3600, abs=1)
+
+
+def test_windows_shapes_share_event_ids() -> None:
+    # the same events exported three ways are stored once (ids come from computer + record id)
+    summary, db = _import(
+        "windows",
+        "windows_getwinevent.json",
+        "windows_wevtutil.xml",
+        "windows_getwinevent_utf16.json",
+    )
+    assert (summary.new_events, summary.duplicates) == (4, 8)
+    assert db["login_events"].count == 4
+
+
+def test_windows_export_csv_needs_its_date_format() -> None:
+    with pytest.raises(LoginFormatError, match="--time-format"):
+        _import("windows", "windows_export.csv", timezone="UTC")
+
+
+def test_entra_portal_csv_interactive() -> None:
+    summary, db = _import("entra", "entra_signins_interactive.csv")
+    assert (summary.rows_read, summary.new_events, summary.quarantined) == (4, 4, 0)
+    events = _events(db)
+    # keyed on the Username (UPN), not the display name "Ravi, Kumar" (a quoted comma)
+    assert [e["user"] for e in events] == [
+        "dana.whitfield@corp.example",
+        "dana.whitfield@corp.example",
+        "ravi.kumar@corp.example",
+        "ravi.kumar@corp.example",
+    ]
+    # Success / Interrupted (MFA not completed) / Failure / Success
+    assert [e["success"] for e in events] == [1, 0, 0, 1]
+    assert events[0]["event_id"] == "entra:0e4f7c10-5f2a-4c3e-9a31-7d2b1c6e0a01"  # as via Graph
+    assert events[0]["ts"] == _utc("2026-11-03T08:58:12")
+    assert (events[0]["country"], events[0]["city"], events[0]["ip"]) == (
+        "GB",
+        "Leeds",
+        "203.0.113.24",
+    )
+    assert events[1]["client_app"] == "Microsoft Teams"
+    assert {e["event"] for e in events} == {"signin"}
+
+
+def test_entra_portal_csv_non_interactive() -> None:
+    summary, db = _import("entra", "entra_signins_noninteractive.csv")
+    assert (summary.rows_read, summary.new_events) == (3, 3)
+    events = _events(db)
+    assert {e["interactive"] for e in events} == {0}
+    assert events[2]["country"] == "IN" and events[2]["city"] is None
+
+
+def test_okta_admin_console_csv_counts_sso_as_signin() -> None:
+    summary, db = _import("okta", "okta_system_log.csv")
+    assert (summary.rows_read, summary.new_events, summary.quarantined) == (5, 4, 0)
+    assert summary.skipped == {"unsupported event type": 1}
+    events = _events(db)
+    assert [e["event"] for e in events] == ["logon", "signin", "logon", "logoff"]
+    failed = [e for e in events if e["user"] == "ravi.kumar@corp.example"]
+    assert [e["success"] for e in failed] == [0] and failed[0]["session_key"] is None
+    assert events[0]["session_key"] == "102nQ7dana00sess01"
+    assert (events[0]["country"], events[0]["city"]) == ("United Kingdom", "Leeds")
+
+
+def test_okta_sso_only_file_is_activity() -> None:
+    summary, db = _import("okta", "okta_sso_only.ndjson")
+    assert (summary.rows_read, summary.new_events, summary.skipped) == (3, 3, {})
+    assert {e["event"] for e in _events(db)} == {"signin"}
+
+
+def test_generic_csv_semicolons_and_epoch_milliseconds() -> None:
+    columns = {"user": "Benutzer", "timestamp": "Zeitpunkt", "event": "Ereignis", "ip": "IP"}
+    summary, db = _import("csv", "logins_semicolon_epoch_ms.csv", column_map=columns)
+    assert (summary.rows_read, summary.new_events, summary.quarantined) == (5, 4, 1)
+    assert summary.quarantine_reasons == {"bad timestamp": 1}
+    events = _events(db)
+    assert events[0]["ts"] == _utc("2026-11-03T09:00:00") and events[0]["ip"] == "10.20.30.40"
+    with pytest.raises(LoginFormatError, match=r"no 'user' column .*Benutzer, Zeitpunkt"):
+        _import("csv", "logins_semicolon_epoch_ms.csv")
+
+
+def test_generic_csv_us_dates_with_time_format() -> None:
+    with pytest.raises(LoginFormatError, match="--time-format"):
+        _import("csv", "logins_us_dates.csv", timezone="UTC")
+    summary, db = _import(
+        "csv",
+        "logins_us_dates.csv",
+        timezone="America/Chicago",
+        time_format="%m/%d/%Y %I:%M:%S %p",
+    )
+    assert summary.new_events == 4
+    events = _events(db)
+    assert events[0]["ts"] == _utc("2026-11-03T15:00:00")  # CST, after the DST change
+    assert events[-1]["ts"] == _utc("2026-11-04T00:45:00")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "detected"),
+    [
+        ("entra", "okta_system_log.csv", "--format okta"),
+        ("csv", "entra_signins_interactive.csv", "--format entra"),
+        ("okta", "windows_wevtutil.xml", "--format windows"),
+        ("windows", "entra_signins_interactive.csv", "--format entra"),
+        ("slack-audit", "okta_sso_only.ndjson", "--format okta"),
+        ("okta", "logins_us_dates.csv", "--format csv"),
+        ("entra", "windows_getwinevent_utf16.json", "--format windows"),
+    ],
+)
+def test_another_sources_file_is_refused_with_the_right_command(
+    fmt: str, name: str, detected: str
+) -> None:
+    with pytest.raises(LoginFormatError) as info:
+        list(parse_file(fmt, DATA / name))
+    message = str(info.value)
+    assert detected in message and name in message and len(message) < 400
+
+
+def test_csv_with_explicit_columns_is_taken_as_asked(tmp_path: Path) -> None:
+    # a team may well map an Entra download by hand; explicit --column mappings are respected
+    path = tmp_path / "entra.csv"
+    shutil.copy(DATA / "entra_signins_interactive.csv", path)
+    opts = ParseOptions(
+        column_map={"user": "Username", "timestamp": "Date (UTC)", "event": "Status"},
+        event_map={"success": "signin", "failure": "signin", "interrupted": "signin"},
+    )
+    events = [e for e in parse_file("csv", path, opts) if isinstance(e, LoginEvent)]
+    assert len(events) == 4
+
+
+def test_mapping_targets_are_validated() -> None:
+    with pytest.raises(LoginFormatError, match="valid fields are user, timestamp, event"):
+        list(parse_file("csv", DATA / "logins_us_dates.csv", ParseOptions(column_map={"usr": "x"})))
+    with pytest.raises(LoginFormatError, match="valid events are .*logon"):
+        list(
+            parse_file(
+                "csv", DATA / "logins_us_dates.csv", ParseOptions(event_map={"Connected": "start"})
+            )
+        )
+    with pytest.raises(
+        LoginFormatError, match=r"--column user=Usr: no such column.*user, timestamp"
+    ):
+        list(
+            parse_file(
+                "csv", DATA / "logins_us_dates.csv", ParseOptions(column_map={"user": "Usr"})
+            )
+        )
