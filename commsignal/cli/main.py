@@ -14,6 +14,7 @@ from commsignal import __version__
 from commsignal.cli.context import AppContext, pass_app
 from commsignal.cli.logins import logins_command
 from commsignal.cli.nlp import nlp_group
+from commsignal.cli.quarantine import quarantine_group
 from commsignal.cli.slack_export import slack_export_command
 from commsignal.config import ConfigError
 from commsignal.weeks import parse_week
@@ -106,6 +107,7 @@ def import_group() -> None:
 import_group.add_command(slack_export_command)
 import_group.add_command(logins_command)
 cli.add_command(nlp_group)
+cli.add_command(quarantine_group)
 
 
 def _formats(value: str) -> list[str]:
