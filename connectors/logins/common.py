@@ -352,10 +352,13 @@ def iter_json_records(
             try:
                 doc = json.loads(text)
             except (ValueError, RecursionError):
-                yield from _salvage(text, source, file)
+                if not _is_json_line(first, "more"):
+                    yield from _salvage(text, source, file)
+                    return
+                fh.seek(0)  # JSON lines with blank lines between them: read line by line
+            else:
+                yield from _document_records(doc, sections)
                 return
-            yield from _document_records(doc, sections)
-            return
         for lineno, line, too_long in iter_lines(fh):
             if too_long:
                 yield quarantine(source, file, lineno, "line longer than 1 MiB", line)

@@ -19,6 +19,11 @@ HEAD_BYTES = 65536
 ENTRA_CSV = frozenset({"date (utc)", "request id", "correlation id"})
 OKTA_CSV = frozenset({"eventtype", "published"})
 WINDOWS_CSV = frozenset({"timecreated", "id", "machinename"})
+# header cells that make a CSV recognisably a login CSV (the generic format's names and aliases)
+LOGIN_WORDS = frozenset(
+    {"user", "username", "upn", "email", "account", "login", "timestamp", "time", "datetime"}
+    | {"date", "event", "action", "event_type", "eventtype"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +91,8 @@ def detect(path: Path) -> Detected:
         return UNKNOWN
     if text[0] in "[{":
         return _json(text)
+    if re.search(r"<Event[\s>]", text):  # wevtutil output after a stray first line
+        return Detected("windows", "xml", "Windows events as XML (wevtutil / Event Viewer)")
     if any(line.lstrip().startswith('{"') for line in text.splitlines()[:50]):
         return _json(text)  # JSON lines after a broken first line
     return _csv(text)
@@ -129,8 +136,8 @@ def _csv(text: str) -> Detected:
         return Detected("okta", "csv", "an Okta System Log export (CSV)")
     if lowered >= WINDOWS_CSV:
         return Detected("windows", "csv", "Windows events from Export-Csv")
-    if len([c for c in cells if c]) >= 3:
-        return Detected("csv", "csv", "a CSV file")
+    if len([c for c in cells if c]) >= 3 and lowered & LOGIN_WORDS:
+        return Detected("csv", "csv", "a login CSV")
     return UNKNOWN
 
 

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from typing import Any
 
 from commsignal.models import Quarantined
 from connectors.logins.common import MAX_LINE, open_text, quarantine
+from connectors.logins.csv_records import iter_csv_records
 
 # event templates: the order of `Properties` in Get-WinEvent output
 TEMPLATES: dict[int, tuple[str, ...]] = {
@@ -159,48 +159,25 @@ def iter_export_csv(path: Path, source: str) -> Iterator[tuple[int, Any] | Quara
         source: the format name, for quarantine entries.
 
     Returns:
-        An iterator of (record number, flat fields) or Quarantined.
+        An iterator of (line number, flat fields) or Quarantined.
     """
-    file = str(path)
-    csv.field_size_limit(MAX_LINE)
-    with open_text(path) as fh:
-        first = fh.readline(MAX_LINE)
-        if not first.startswith("#TYPE"):
-            fh.seek(0)
-        reader = csv.reader(fh)
-        header: list[str] | None = None
-        n = 0
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                n += 1
-                yield quarantine(source, file, n, f"unreadable CSV record: {str(exc)[:80]}", "")
-                continue
-            if header is None:
-                header = [c.strip().lstrip("\ufeff") for c in row]
-                continue
-            if not any(c.strip() for c in row):
-                continue
-            n += 1
-            if len(row) != len(header):
-                yield quarantine(
-                    source, file, n, f"expected {len(header)} columns, got {len(row)}", row
-                )
-                continue
-            rec = dict(zip(header, row, strict=True))
-            code = _int(rec.get("Id"))
-            flat = message_fields(code or 0, rec.get("Message") or "")
-            flat["EventID"] = code if code is not None else rec.get("Id")
-            flat["Hostname"] = rec.get("MachineName")
-            flat["RecordNumber"] = rec.get("RecordId")
-            flat["_time"] = rec.get("TimeCreated") or None
-            yield (n, flat)
+    for item in iter_csv_records(path, source, skip_type_line=True):
+        if not isinstance(item, tuple):
+            yield item
+            continue
+        n, rec = item
+        code = _int(rec.get("Id"))
+        flat = message_fields(code or 0, rec.get("Message") or "")
+        flat["EventID"] = code if code is not None else rec.get("Id")
+        flat["Hostname"] = rec.get("MachineName")
+        flat["RecordNumber"] = rec.get("RecordId")
+        flat["_time"] = rec.get("TimeCreated") or None
+        yield (n, flat)
 
 
 _EVENT_END = "</Event>"
+# what may stand between events: an XML declaration, comments, the <Events> wrapper of a save
+_WRAPPER = re.compile(r"<\?xml[^>]*\?>|<!--.*?-->|</?Events(?:\s[^>]*)?>|\ufeff", re.S)
 
 
 def iter_xml_events(path: Path, source: str) -> Iterator[tuple[int, Any] | Quarantined]:
@@ -228,6 +205,10 @@ def iter_xml_events(path: Path, source: str) -> Iterator[tuple[int, Any] | Quara
                 start = piece.find("<Event")
                 while start >= 0 and piece[start + 6 : start + 7] not in (" ", ">"):
                     start = piece.find("<Event", start + 1)  # not <Events> or <EventData>
+                junk = _WRAPPER.sub("", piece[: max(start, 0)]).strip()
+                if junk or start < 0:
+                    n += 1
+                    yield quarantine(source, file, n, "text between XML events", junk[:200])
                 if start < 0:
                     continue
                 n += 1
@@ -238,9 +219,11 @@ def iter_xml_events(path: Path, source: str) -> Iterator[tuple[int, Any] | Quara
                 n += 1
                 yield quarantine(source, file, n, "XML event longer than 1 MiB", buffer[:200])
                 buffer = ""
-    if "<Event" in buffer:
+    rest = _WRAPPER.sub("", buffer).strip()
+    if rest:
         n += 1
-        yield quarantine(source, file, n, "truncated last XML event", buffer.strip()[:200])
+        reason = "truncated last XML event" if "<Event" in rest else "text after the last XML event"
+        yield quarantine(source, file, n, reason, rest[:200])
 
 
 def _xml_event(text: str, n: int, source: str, file: str) -> tuple[int, Any] | Quarantined:
