@@ -143,12 +143,6 @@ def _print(summary: ImportSummary, as_json: bool) -> None:
         click.echo(json.dumps(summary.as_dict(), indent=2))
         return
     click.echo(summary.line())
-    if not summary.new_events + summary.duplicates:
-        click.echo(
-            f"nothing was stored from {summary.rows_read} rows read: check that the file is a "
-            f"{summary.format} export and the reasons above",
-            err=True,
-        )
     if summary.quarantined:
         reasons = ", ".join(f"{n} {why}" for why, n in summary.quarantine_reasons.items())
         click.echo(
@@ -158,3 +152,9 @@ def _print(summary: ImportSummary, as_json: bool) -> None:
         )
         for example in summary.quarantine_examples:
             click.echo(f"  {_short(example, 300)}", err=True)
+    if not summary.new_events + summary.duplicates:
+        click.echo(
+            f"nothing was stored from {summary.rows_read} rows read: check that the file is a "
+            f"{summary.format} export, and the reasons given",
+            err=True,
+        )
