@@ -85,6 +85,46 @@ def test_windows_shapes_share_event_ids() -> None:
     assert db["login_events"].count == 4
 
 
+def test_event_viewer_xml_save_with_rdp_reconnect_and_disconnect() -> None:
+    summary, db = _import("windows", "windows_eventviewer_save.xml")
+    assert (summary.rows_read, summary.new_events, summary.skipped) == (
+        3,
+        2,
+        {"unsupported event id": 1},  # 4625, a failed logon
+    )
+    events = _events(db)
+    assert [(e["event"], e["ip"], e["device"], e["client_app"]) for e in events] == [
+        ("reconnect", "198.51.100.77", "HOME-PC", "rdp"),
+        ("disconnect", "198.51.100.77", "HOME-PC", "rdp"),
+    ]
+    assert events[0]["ts"] == pytest.approx(_utc("2026-11-04T02:10:44.551234"))
+
+
+def test_get_winevent_depth_1_reads_the_message_and_iso_times() -> None:
+    # PowerShell 7, -Depth 1: Properties are type names; TimeCreated is ISO-8601 with an offset
+    summary, db = _import("windows", "windows_getwinevent_ps7_depth1.json")
+    assert (summary.rows_read, summary.new_events, summary.quarantined) == (3, 2, 1)
+    events = _events(db)
+    assert [(e["event"], e["user"], e["session_key"]) for e in events] == [
+        ("lock", "jdoe", "0x1a2b3c"),
+        ("unlock", "jdoe", "0x1a2b3c"),
+    ]
+    assert events[0]["ts"] == pytest.approx(_utc("2026-11-05T12:00:00.123456"))
+    [reason] = summary.quarantine_reasons
+    assert "messages are read in English" in reason and "-Depth 3" in reason
+
+
+def test_entra_portal_json_download() -> None:
+    summary, db = _import("entra", "entra_signins_portal.json")
+    assert (summary.rows_read, summary.new_events) == (3, 2)
+    assert summary.skipped == {"not a user sign-in (service principal or managed identity)": 1}
+    events = _events(db)
+    assert [(e["interactive"], e["success"], e["device"]) for e in events] == [
+        (0, 1, "LT-DANA-01"),
+        (1, 0, None),
+    ]
+
+
 def test_windows_export_csv_needs_its_date_format() -> None:
     with pytest.raises(LoginFormatError, match="--time-format"):
         _import("windows", "windows_export.csv", timezone="UTC")

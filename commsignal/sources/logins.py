@@ -206,9 +206,12 @@ def _flush(
 
 
 def _reason_group(reason: str) -> str:
-    # "bad timestamp 'x'" and "bad timestamp 'y'" are one reason in the counts
-    head = reason.split(" '", 1)[0].split(": ", 1)[0]
-    return head[:80]
+    # "bad timestamp 'x'" and "bad timestamp 'y'" are one reason in the counts, and so are the
+    # parser messages after "broken JSON: " / "unreadable ...: "
+    head = reason.split(" '", 1)[0]
+    if head.startswith(("broken", "unreadable")):
+        head = head.split(": ", 1)[0]
+    return head[:160]
 
 
 def date_quarantine(db: Database, file: str, ts: float) -> None:

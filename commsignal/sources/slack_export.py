@@ -10,6 +10,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -197,7 +198,9 @@ def _import_channel(
             if not isinstance(msgs, list):
                 raise ValueError("expected a JSON list of messages")
         except (ValueError, UnicodeDecodeError) as exc:
-            q = Quarantined(SOURCE, name, 0, f"unreadable export day file: {str(exc)[:120]}", "")
+            q = Quarantined(
+                SOURCE, name, 0, f"unreadable export day file: {str(exc)[:120]}", "", _day(name)
+            )
             report.quarantined += 1
             report.stats.merge(ingestor.write(Page(SOURCE, "export", cid, quarantined=[q])))
             continue
@@ -230,6 +233,15 @@ def _import_channel(
         latest = {r.message_id: r for r in page.messages}
         page.messages = [r for r in latest.values() if r.message_id not in gone]
         report.stats.merge(ingestor.write(page))
+
+
+def _day(name: str) -> float | None:
+    # a day file's date (UTC midnight), so its quarantine entry follows the data's retention
+    try:
+        day = datetime.strptime(name.rsplit("/", 1)[-1][:10], "%Y-%m-%d")
+    except ValueError:
+        return None
+    return day.replace(tzinfo=UTC).timestamp()
 
 
 def _classify(m: Any, bots: set[str]) -> str | None:

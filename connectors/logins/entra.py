@@ -36,6 +36,19 @@ from connectors.logins.entra_csv import graph_record
 
 SOURCE = "entra"
 USER_CATEGORIES = frozenset({"SignInLogs", "NonInteractiveUserSignInLogs"})
+USER_EVENT_TYPES = frozenset({"interactiveUser", "nonInteractiveUser"})
+
+
+def _not_a_user(rec: dict[str, Any]) -> bool:
+    # a service principal or managed identity sign-in (portal download or beta signIn object)
+    r = rec.get("properties") if isinstance(rec.get("properties"), dict) else rec
+    assert isinstance(r, dict)
+    types = r.get("signInEventTypes")
+    if isinstance(types, list) and types and not USER_EVENT_TYPES & set(map(str, types)):
+        return True
+    return bool(r.get("servicePrincipalId") or r.get("servicePrincipalName")) and not r.get(
+        "userPrincipalName"
+    )
 
 
 def parse_entra(path: str | Path, options: ParseOptions | None = None) -> Iterator[ParseResult]:
@@ -70,7 +83,7 @@ def parse_entra(path: str | Path, options: ParseOptions | None = None) -> Iterat
         if csv_shape:
             rec = graph_record(rec)
         category = rec.get("category")
-        if category is not None and category not in USER_CATEGORIES:
+        if (category is not None and category not in USER_CATEGORIES) or _not_a_user(rec):
             if opts.report_skipped:
                 yield Skipped(SOURCE, "not a user sign-in (service principal or managed identity)")
             continue
@@ -115,6 +128,9 @@ def _event(rec: dict[str, Any], tz: Any, file: str, time_format: str | None = No
             SOURCE, user.lower(), ts_key(ts), ip, app, key, clean(rec.get("correlationId"))
         )
     interactive = r.get("isInteractive")
+    types = r.get("signInEventTypes")
+    if not isinstance(interactive, bool) and isinstance(types, list) and types:
+        interactive = "interactiveUser" in types
     return LoginEvent(
         event_id=eid,
         source=SOURCE,

@@ -173,6 +173,11 @@ def _event(
     rdp = code in (4778, 4779)
     user = clean(f.get("AccountName") if rdp else f.get("TargetUserName"))
     if not user:
+        if f.get("_from_message"):
+            raise BadRow(
+                f"event {code}: no user name in its message (messages are read in English; "
+                "export with `ConvertTo-Json -Depth 3` or `wevtutil qe Security /f:xml` instead)"
+            )
         raise BadRow(f"event {code} without a user name")
     key = clean(f.get("LogonID") if rdp else f.get("TargetLogonId"))
     host = clean(f.get("Hostname")) or clean(f.get("Computer"))

@@ -72,11 +72,12 @@ def flatten_get_winevent(rec: dict[str, Any]) -> dict[str, Any]:
     code = _int(rec.get("Id"))
     props = rec.get("Properties")
     names = TEMPLATES.get(code or 0, ())
-    if isinstance(props, list):
+    if isinstance(props, list) and props and all(isinstance(p, dict) for p in props):
         for name, prop in zip(names, props, strict=False):
             flat[name] = _value(prop)
-    elif isinstance(rec.get("Message"), str):  # properties not expanded: read the message
+    elif isinstance(rec.get("Message"), str):  # properties not expanded (-Depth 1): the message
         flat.update(message_fields(code or 0, rec["Message"]))
+        flat["_from_message"] = True
     flat["EventID"] = code
     flat["Hostname"] = rec.get("MachineName")
     flat["RecordNumber"] = rec.get("RecordId")
@@ -168,6 +169,7 @@ def iter_export_csv(path: Path, source: str) -> Iterator[tuple[int, Any] | Quara
         n, rec = item
         code = _int(rec.get("Id"))
         flat = message_fields(code or 0, rec.get("Message") or "")
+        flat["_from_message"] = True
         flat["EventID"] = code if code is not None else rec.get("Id")
         flat["Hostname"] = rec.get("MachineName")
         flat["RecordNumber"] = rec.get("RecordId")
