@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from commsignal.cli.main import cli
 from commsignal.ingest import Ingestor
@@ -206,3 +208,84 @@ def test_audit_entries_have_one_id_via_sync_and_file(tmp_path: Path, shared_data
     synced = {e.event_id for row in rows for e in map_access_log(row)}
     read = {e.event_id for e in parse_file("slack-audit", access) if isinstance(e, LoginEvent)}
     assert synced and read == synced
+
+
+_subtypes = st.sampled_from(
+    [
+        None,
+        "channel_join",
+        "bot_message",
+        "message_changed",
+        "message_deleted",
+        "huddle_thread",
+        "channel_topic",
+        "file_share",
+        "thread_broadcast",
+    ]
+)
+_message = st.fixed_dictionaries(
+    {"type": st.just("message"), "ts": st.integers(1_700_000_000, 1_800_000_000).map(str)},
+    optional={
+        "user": st.sampled_from(["U1", "U2", "B1", "", None]),
+        "subtype": _subtypes,
+        "bot_id": st.sampled_from(["BX", None]),
+        "text": st.text(max_size=20),
+        "message": st.fixed_dictionaries(
+            {"ts": st.integers(1_700_000_000, 1_800_000_000).map(str)},
+            optional={"user": st.sampled_from(["U1", "U2", None]), "text": st.text(max_size=10)},
+        ),
+        "deleted_ts": st.integers(1_700_000_000, 1_800_000_000).map(str),
+        "room": st.just({"id": "R9", "participant_history": ["U1"]}),
+    },
+)
+_day = st.one_of(
+    st.lists(st.one_of(_message, st.integers(), st.text(max_size=5), st.none()), max_size=12),
+    st.binary(max_size=60),
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(days=st.lists(_day, min_size=1, max_size=3), zipped=st.booleans())
+def test_any_day_files_account_for_every_message(
+    tmp_path: Path, days: list[object], zipped: bool
+) -> None:
+    export = tmp_path / f"ex{len(list(tmp_path.iterdir()))}"
+    (export / "general").mkdir(parents=True)
+    (export / "users.json").write_text(json.dumps(USERS))
+    (export / "channels.json").write_text(json.dumps([{"id": "C1", "name": "general"}]))
+    for i, day in enumerate(days):
+        target = export / "general" / f"2026-11-0{i + 1}.json"
+        if isinstance(day, bytes):
+            target.write_bytes(day)
+        else:
+            target.write_text(json.dumps(day))
+    path = export
+    if zipped:
+        path = export.with_suffix(".zip")
+        with zipfile.ZipFile(path, "w") as zf:
+            for f in export.rglob("*.json"):
+                zf.write(f, f.relative_to(export).as_posix())
+    ing = _ingestor()
+    report = import_slack_export(path, ing)
+    assert report.adds_up() and report.day_files == len(days)
+    read, broken = 0, 0
+    for day in days:
+        try:
+            parsed = json.loads(day) if isinstance(day, bytes) else day
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, list):
+            read += len(parsed)
+        else:
+            broken += 1
+    assert (report.messages, report.quarantined) == (read, broken)
+    db = ing.db
+    assert (
+        db.execute("select count(*) from accounts where account_id = 'unknown'").fetchone()[0] == 0
+    )
+    assert (
+        db.execute("select count(*) from messages where account_id in ('B1', '')").fetchone()[0]
+        == 0
+    )

@@ -58,7 +58,7 @@ def parse_file(
     parser = PARSERS.get(fmt)
     if parser is None:
         raise LoginFormatError(
-            f"unknown login format {fmt!r}; choose one of {', '.join(sorted(PARSERS))}"
+            f"unknown login format {fmt[:40]!r}; choose one of {', '.join(sorted(PARSERS))}"
         )
     check_format(fmt, Path(path), options)
     return parser(path, options)

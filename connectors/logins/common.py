@@ -40,7 +40,7 @@ class NaiveTimestampError(LoginFormatError):
 
     def __init__(self, file: str, value: str) -> None:
         super().__init__(
-            f"{file}: timestamp {value!r} has no time zone; declare the zone the log was written in "
+            f"{file}: timestamp {snippet(value, 60)} has no time zone; declare the zone the log was written in "
             "with --timezone (e.g. --timezone Europe/Berlin or --timezone UTC) or the config key "
             "[logins] timezone"
         )
@@ -77,7 +77,7 @@ class ParseOptions:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise LoginFormatError(
-                f"unknown time zone {name!r} (use an IANA name such as UTC or Europe/Berlin)"
+                f"unknown time zone {snippet(name, 60)} (use an IANA name such as UTC or Europe/Berlin)"
             ) from exc
 
 
@@ -218,7 +218,9 @@ def parse_ts_format(value: Any, fmt: str, tz: tzinfo | None, file: str) -> float
     try:
         dt = datetime.strptime(text, fmt)
     except ValueError as exc:
-        raise BadRow(f"timestamp {snippet(text, 40)} does not match --time-format {fmt!r}") from exc
+        raise BadRow(
+            f"timestamp {snippet(text, 40)} does not match --time-format {snippet(fmt, 60)}"
+        ) from exc
     if dt.tzinfo is None:
         if tz is None:
             raise NaiveTimestampError(file, text)
