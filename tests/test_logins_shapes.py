@@ -18,7 +18,7 @@ from commsignal.models import LoginEvent
 from commsignal.privacy import Pseudonymizer
 from commsignal.sources.logins import ImportSummary, LoginImportOptions, import_login_files
 from commsignal.store import open_db
-from connectors.logins import LoginFormatError, ParseOptions, parse_file
+from connectors.logins import LoginFormatError, ParseOptions, Skipped, parse_file
 
 DATA = Path(__file__).parent / "data"
 
@@ -131,7 +131,7 @@ def test_windows_export_csv_needs_its_date_format() -> None:
 
 
 def test_entra_portal_csv_interactive() -> None:
-    summary, db = _import("entra", "entra_signins_interactive.csv")
+    summary, db = _import("entra", "InteractiveSignIns_2026-11-03_2026-11-04.csv")
     assert (summary.rows_read, summary.new_events, summary.quarantined) == (4, 4, 0)
     events = _events(db)
     # keyed on the Username (UPN), not the display name "Ravi, Kumar" (a quoted comma)
@@ -152,10 +152,31 @@ def test_entra_portal_csv_interactive() -> None:
     )
     assert events[1]["client_app"] == "Microsoft Teams"
     assert {e["event"] for e in events} == {"signin"}
+    assert {e["interactive"] for e in events} == {1}  # InteractiveSignIns_*.csv
+
+
+def test_entra_auth_details_and_service_principal_downloads(tmp_path: Path) -> None:
+    details = tmp_path / "AuthDetails_2026-11-03_2026-11-04.csv"
+    details.write_text(
+        "Request ID,Date (UTC),Authentication method,Succeeded\n"
+        "0e4f7c10-5f2a-4c3e-9a31-7d2b1c6e0a01,2026-11-03T08:58:12Z,Password,true\n"
+    )
+    apps = tmp_path / "ApplicationSignIns_2026-11-03_2026-11-04.csv"
+    apps.write_text(
+        "Date (UTC),Request ID,Service principal name,Service principal ID,IP address\n"
+        "2026-11-03T08:10:00Z,r-1,hr-sync-job,7f3e0000,20.190.128.5\n"
+    )
+    for path, reason in (
+        (details, "authentication detail, not a sign-in"),
+        (apps, "not a user sign-in (service principal or managed identity)"),
+    ):
+        [skip] = parse_file("entra", path, ParseOptions(report_skipped=True))
+        assert isinstance(skip, Skipped) and skip.reason == reason
 
 
 def test_entra_portal_csv_non_interactive() -> None:
-    summary, db = _import("entra", "entra_signins_noninteractive.csv")
+    # the download has no column for it; the portal's file name says the sign-ins are background
+    summary, db = _import("entra", "NonInteractiveSignIns_2026-11-03_2026-11-04.csv")
     assert (summary.rows_read, summary.new_events) == (3, 3)
     events = _events(db)
     assert {e["interactive"] for e in events} == {0}
@@ -210,9 +231,9 @@ def test_generic_csv_us_dates_with_time_format() -> None:
     ("fmt", "name", "detected"),
     [
         ("entra", "okta_system_log.csv", "--format okta"),
-        ("csv", "entra_signins_interactive.csv", "--format entra"),
+        ("csv", "InteractiveSignIns_2026-11-03_2026-11-04.csv", "--format entra"),
         ("okta", "windows_wevtutil.xml", "--format windows"),
-        ("windows", "entra_signins_interactive.csv", "--format entra"),
+        ("windows", "InteractiveSignIns_2026-11-03_2026-11-04.csv", "--format entra"),
         ("slack-audit", "okta_sso_only.ndjson", "--format okta"),
         ("okta", "logins_us_dates.csv", "--format csv"),
         ("entra", "windows_getwinevent_utf16.json", "--format windows"),
@@ -230,7 +251,7 @@ def test_another_sources_file_is_refused_with_the_right_command(
 def test_csv_with_explicit_columns_is_taken_as_asked(tmp_path: Path) -> None:
     # a team may well map an Entra download by hand; explicit --column mappings are respected
     path = tmp_path / "entra.csv"
-    shutil.copy(DATA / "entra_signins_interactive.csv", path)
+    shutil.copy(DATA / "InteractiveSignIns_2026-11-03_2026-11-04.csv", path)
     opts = ParseOptions(
         column_map={"user": "Username", "timestamp": "Date (UTC)", "event": "Status"},
         event_map={"success": "signin", "failure": "signin", "interrupted": "signin"},

@@ -130,7 +130,9 @@ def _csv(text: str) -> Detected:
         first = lines[1] if len(lines) > 1 else ""
     cells, _ = split_header(first)
     lowered = {c.lower() for c in cells}
-    if ENTRA_CSV & lowered and ("username" in lowered or "user" in lowered):
+    if {"date (utc)", "request id"} <= lowered or (
+        ENTRA_CSV & lowered and ("username" in lowered or "user" in lowered)
+    ):
         return Detected("entra", "csv", "an Entra ID sign-in log download (CSV)")
     if lowered >= OKTA_CSV:
         return Detected("okta", "csv", "an Okta System Log export (CSV)")

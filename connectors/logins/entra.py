@@ -32,7 +32,7 @@ from connectors.logins.common import (
 )
 from connectors.logins.csv_records import iter_csv_records
 from connectors.logins.detect_format import detect
-from connectors.logins.entra_csv import graph_record
+from connectors.logins.entra_csv import file_kind, graph_record
 
 SOURCE = "entra"
 USER_CATEGORIES = frozenset({"SignInLogs", "NonInteractiveUserSignInLogs"})
@@ -71,6 +71,7 @@ def parse_entra(path: str | Path, options: ParseOptions | None = None) -> Iterat
         if csv_shape
         else iter_json_records(p, SOURCE, sections=("azure", "entra", "signin"))
     )
+    interactive, skip_all = file_kind(p.name) if csv_shape else (None, None)
     stored = False
     for item in records:
         if not isinstance(item, tuple):
@@ -81,7 +82,15 @@ def parse_entra(path: str | Path, options: ParseOptions | None = None) -> Iterat
             yield quarantine(SOURCE, file, line, "not a JSON object", rec)
             continue
         if csv_shape:
+            if skip_all is None and not {"username", "user id"} & {k.lower() for k in rec}:
+                skip_all = "not a user sign-in (no user columns)"
+            if skip_all:
+                if opts.report_skipped:
+                    yield Skipped(SOURCE, skip_all)
+                continue
             rec = graph_record(rec)
+            if interactive is not None:
+                rec.setdefault("isInteractive", interactive)
         category = rec.get("category")
         if (category is not None and category not in USER_CATEGORIES) or _not_a_user(rec):
             if opts.report_skipped:

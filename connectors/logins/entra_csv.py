@@ -34,6 +34,25 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 _INTERACTIVE = ("is interactive", "interactive")
 
 
+def file_kind(name: str) -> tuple[bool | None, str | None]:
+    """What a download's file name says: (interactive or not, skip reason for all rows or None).
+
+    The portal names its downloads InteractiveSignIns_*, NonInteractiveSignIns_*,
+    ApplicationSignIns_* (service principals), MSISignIns_* (managed identities) and
+    AuthDetails_* (authentication steps of the sign-ins, not sign-ins themselves).
+    """
+    lowered = name.lower()
+    if lowered.startswith(("applicationsignins", "msisignins", "serviceprincipalsignins")):
+        return None, "not a user sign-in (service principal or managed identity)"
+    if lowered.startswith("authdetails"):
+        return None, "authentication detail, not a sign-in"
+    if lowered.startswith("noninteractivesignins"):
+        return False, None
+    if lowered.startswith("interactivesignins"):
+        return True, None
+    return None, None
+
+
 def graph_record(row: dict[str, str]) -> dict[str, Any]:
     """One CSV row as a Graph signIn object.
 

@@ -47,6 +47,28 @@ EVENTS = {
 }
 
 
+# the dotted fields this parser reads, by their lower-cased column name (headers vary in case)
+_CANONICAL = {
+    name.lower(): name
+    for name in (
+        "uuid",
+        "published",
+        "eventType",
+        "actor.id",
+        "actor.alternateId",
+        "actor.displayName",
+        "client.ipAddress",
+        "client.device",
+        "client.userAgent.rawUserAgent",
+        "client.userAgent.browser",
+        "client.geographicalContext.country",
+        "client.geographicalContext.city",
+        "outcome.result",
+        "authenticationContext.externalSessionId",
+    )
+}
+
+
 def parse_okta(path: str | Path, options: ParseOptions | None = None) -> Iterator[ParseResult]:
     """Read Okta System Log events (JSON array, JSON lines, or a collection of fixtures).
 
@@ -73,7 +95,7 @@ def parse_okta(path: str | Path, options: ParseOptions | None = None) -> Iterato
             continue
         line, rec = item
         if csv_shape and isinstance(rec, dict):
-            rec = nest({k: v for k, v in rec.items() if v not in ("", None)})
+            rec = nest({_CANONICAL.get(k.lower(), k): v for k, v in rec.items() if v})
         if not isinstance(rec, dict) or not rec.get("eventType"):
             yield quarantine(SOURCE, file, line, "not an Okta System Log event (no eventType)", rec)
             continue
