@@ -95,7 +95,7 @@ def parse_okta(path: str | Path, options: ParseOptions | None = None) -> Iterato
             continue
         line, rec = item
         if csv_shape and isinstance(rec, dict):
-            rec = nest({_CANONICAL.get(k.lower(), k): v for k, v in rec.items() if v})
+            rec = nest({_CANONICAL.get(str(k).lower()) or str(k): v for k, v in rec.items() if v})
         if not isinstance(rec, dict) or not rec.get("eventType"):
             yield quarantine(SOURCE, file, line, "not an Okta System Log event (no eventType)", rec)
             continue
