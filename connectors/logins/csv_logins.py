@@ -22,9 +22,7 @@ from connectors.logins.common import (
     NeedsTimeFormat,
     ParseOptions,
     ParseResult,
-    iter_lines,
     joined_event_id,
-    open_text,
     parse_ts,
     parse_ts_format,
     quarantine,
@@ -32,6 +30,7 @@ from connectors.logins.common import (
     ts_key,
 )
 from connectors.logins.detect_format import split_header
+from connectors.logins.text_input import iter_lines, open_text
 
 SOURCE = "csv"
 REQUIRED = ("user", "timestamp", "event")

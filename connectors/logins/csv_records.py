@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from commsignal.models import Quarantined
-from connectors.logins.common import MAX_LINE, iter_lines, open_text, quarantine
+from connectors.logins.common import quarantine
 from connectors.logins.detect_format import split_header
+from connectors.logins.text_input import MAX_LINE, iter_lines, open_text
 
 MAX_RECORD_LINES = 400
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from connectors.logins.common import decode_head
+from connectors.logins.text_input import decode_head
 
 HEAD_BYTES = 65536
 

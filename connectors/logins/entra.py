@@ -24,7 +24,6 @@ from connectors.logins.common import (
     clean,
     dig,
     event_id,
-    iter_json_records,
     parse_ts,
     parse_ts_format,
     quarantine,
@@ -33,6 +32,7 @@ from connectors.logins.common import (
 from connectors.logins.csv_records import iter_csv_records
 from connectors.logins.detect_format import detect
 from connectors.logins.entra_csv import file_kind, graph_record
+from connectors.logins.text_input import iter_json_records
 
 SOURCE = "entra"
 USER_CATEGORIES = frozenset({"SignInLogs", "NonInteractiveUserSignInLogs"})

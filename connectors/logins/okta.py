@@ -23,7 +23,6 @@ from connectors.logins.common import (
     clean,
     dig,
     event_id,
-    iter_json_records,
     obj,
     parse_ts,
     parse_ts_format,
@@ -32,6 +31,7 @@ from connectors.logins.common import (
 )
 from connectors.logins.csv_records import iter_csv_records, nest
 from connectors.logins.detect_format import detect
+from connectors.logins.text_input import iter_json_records
 
 SOURCE = "okta"
 EVENTS = {

@@ -20,11 +20,11 @@ from connectors.logins.common import (
     clean,
     dig,
     event_id,
-    iter_json_records,
     obj,
     parse_ts,
     quarantine,
 )
+from connectors.logins.text_input import iter_json_records
 from connectors.slack.mapping import event_id as sync_event_id
 
 SOURCE = "slack-audit"

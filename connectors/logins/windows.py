@@ -31,7 +31,6 @@ from connectors.logins.common import (
     clean,
     dig,
     event_id,
-    iter_json_records,
     naive_with_offset,
     obj,
     parse_ts,
@@ -40,6 +39,7 @@ from connectors.logins.common import (
     ts_key,
 )
 from connectors.logins.detect_format import detect
+from connectors.logins.text_input import iter_json_records
 from connectors.logins.windows_shapes import (
     flatten_get_winevent,
     is_get_winevent,

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from commsignal.models import Quarantined
-from connectors.logins.common import MAX_LINE, open_text, quarantine
+from connectors.logins.common import quarantine
 from connectors.logins.csv_records import iter_csv_records
+from connectors.logins.text_input import MAX_LINE, open_text
 
 # event templates: the order of `Properties` in Get-WinEvent output
 TEMPLATES: dict[int, tuple[str, ...]] = {
