@@ -255,3 +255,108 @@ def test_a_huge_line_is_quarantined_and_its_neighbours_kept(tmp_path: Path, shap
     summary, _read, bad, stored = _import(path, fmt)
     assert bad == 1 and _expected(recs, short_user) <= stored
     assert all(len(e) < 400 for e in summary.quarantine_examples)  # type: ignore[attr-defined]
+
+
+KEYS = [
+    "eventType",
+    "actor",
+    "alternateId",
+    "published",
+    "client",
+    "outcome",
+    "result",
+    "uuid",
+    "authenticationContext",
+    "externalSessionId",
+    "geographicalContext",
+    "userAgent",
+    "winlog",
+    "event_data",
+    "event_id",
+    "computer_name",
+    "record_id",
+    "@timestamp",
+    "EventID",
+    "Event",
+    "System",
+    "EventData",
+    "TimeCreated",
+    "#attributes",
+    "SystemTime",
+    "Computer",
+    "Properties",
+    "Value",
+    "Id",
+    "RecordId",
+    "MachineName",
+    "Message",
+    "TargetUserName",
+    "TargetLogonId",
+    "LogonType",
+    "AccountName",
+    "LogonID",
+    "EventTime",
+    "EventReceivedTime",
+    "properties",
+    "category",
+    "createdDateTime",
+    "userPrincipalName",
+    "id",
+    "status",
+    "errorCode",
+    "location",
+    "deviceDetail",
+    "signInEventTypes",
+    "isInteractive",
+    "time",
+    "action",
+    "date_create",
+    "context",
+    "user",
+    "email",
+    "date_first",
+    "date_last",
+    "ip",
+    "value",
+    "entries",
+    "log",
+    "test",
+]
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**63), 2**63),
+    st.floats(allow_nan=True),
+    st.text(max_size=12),
+    st.sampled_from(
+        ["4624", "4800", "user.session.start", "user_login", "SignInLogs", "/Date(1)/"]
+    ),
+)
+_json = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(KEYS), inner, max_size=6)
+    ),
+    max_leaves=25,
+)
+
+
+@pytest.mark.parametrize("fmt", ["entra", "okta", "slack-audit", "windows"])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(records=st.lists(st.dictionaries(st.sampled_from(KEYS), _json, max_size=8), max_size=6))
+def test_any_json_structure_never_a_traceback(
+    tmp_path: Path, fmt: str, records: list[dict[str, object]]
+) -> None:
+    path = tmp_path / "odd.json"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    try:
+        _import(path, fmt)
+    except LoginFormatError as exc:
+        assert len(str(exc)) < 500
+    path.write_text(json.dumps(records))  # the same as one document
+    try:
+        _import(path, fmt)
+    except LoginFormatError as exc:
+        assert len(str(exc)) < 500

@@ -120,11 +120,12 @@ def logins_command(
             run.update(summary.as_dict())
     except LoginFormatError as exc:  # includes NaiveTimestampError: the message names --timezone
         raise click.ClickException(_short(str(exc))) from None
-    except (OSError, UnicodeError, ValueError, RecursionError, MemoryError) as exc:
-        # never a traceback for an input file, however broken; the run record keeps the error
+    except Exception as exc:  # never a traceback for an input file, however broken
+        # the run record keeps the error; rows written before it stay (re-running adds nothing)
         raise click.ClickException(
             f"could not read {_short(', '.join(files), 120)}: {type(exc).__name__}: "
-            f"{_short(str(exc), 160)}. Check that it is a {fmt} export (see --help)."
+            f"{_short(str(exc), 160)}. Check that it is a {fmt} export; if it is, please "
+            "report this with the file's first lines."
         ) from None
     _print(summary, as_json)
     if summary.quarantined:

@@ -23,10 +23,11 @@ def slack_export_command(ctx: click.Context, file: Path) -> None:
             run.update(report.as_dict())
     except SlackExportError as exc:
         raise click.ClickException(str(exc)[:400]) from None
-    except (OSError, MemoryError, RecursionError) as exc:
-        # never a traceback for an input, however broken; the run record keeps the error
+    except Exception as exc:  # never a traceback for an input, however broken
+        # the run record keeps the error; what was written before it stays (re-running adds nothing)
         raise click.ClickException(
-            f"could not read {str(file)[:120]}: {type(exc).__name__}: {str(exc)[:160]}"
+            f"could not read {str(file)[:120]}: {type(exc).__name__}: {str(exc)[:160]}; "
+            "if it is a Slack export, please report this with its folder listing"
         ) from None
     click.echo(_line(file, report))
 

@@ -1,4 +1,4 @@
-"""Shared pieces of the login-log parsers: options, exact timestamps, stable event ids, JSON records.
+"""Shared pieces of the login-log parsers: options, exact timestamps, stable event ids, skip and quarantine entries.
 
 Every parser is a generator over one file that yields `LoginEvent`s for good rows and
 `Quarantined` entries for bad ones, so one broken row never costs the rows around it.

@@ -92,7 +92,7 @@ def parse_entra(path: str | Path, options: ParseOptions | None = None) -> Iterat
             if interactive is not None:
                 rec.setdefault("isInteractive", interactive)
         category = rec.get("category")
-        if (category is not None and category not in USER_CATEGORIES) or _not_a_user(rec):
+        if (category is not None and str(category) not in USER_CATEGORIES) or _not_a_user(rec):
             if opts.report_skipped:
                 yield Skipped(SOURCE, "not a user sign-in (service principal or managed identity)")
             continue

@@ -138,7 +138,7 @@ def _flatten(rec: dict[str, Any]) -> dict[str, Any]:
         return flatten_get_winevent(rec)
     winlog = rec.get("winlog")
     if isinstance(winlog, dict):  # Winlogbeat: @timestamp is the event time (UTC)
-        flat = dict(winlog.get("event_data") or {})
+        flat = dict(obj(winlog.get("event_data")))
         flat["EventID"] = winlog.get("event_id") or dig(rec, "event", "code")
         flat["Hostname"] = winlog.get("computer_name") or dig(rec, "host", "name")
         flat["RecordNumber"] = winlog.get("record_id")
@@ -146,7 +146,7 @@ def _flatten(rec: dict[str, Any]) -> dict[str, Any]:
         return flat
     event = rec.get("Event")
     if isinstance(event, dict):  # evtx JSON
-        system = event.get("System") or {}
+        system = obj(event.get("System"))
         data = event.get("EventData") or {}
         flat = dict(data) if isinstance(data, dict) else {}
         code = system.get("EventID")
