@@ -121,6 +121,18 @@ def _get_winevent(recs: list[Record]) -> tuple[str, list[str]]:
     return "[\n", items
 
 
+def _export_csv(recs: list[Record]) -> tuple[str, list[str]]:
+    # Export-Csv: every cell quoted, the Message cell spans lines, ISO times (PowerShell 7 style)
+    head = '#TYPE System.Diagnostics.Eventing.Reader.EventLogRecord\n"Message","Id","RecordId",'
+    head += '"MachineName","TimeCreated"\n'
+    return head, [
+        f'"An account was successfully logged on.\r\n\r\nNew Logon:\r\n\tAccount Name:\t\t'
+        f"{u.split('@')[0]}\r\n\tLogon ID:\t\t0x{i:x}\r\n\r\nLogon Information:\r\n"
+        f'\tLogon Type:\t\t2","4624","{1000 + i}","PC-1","{_iso(t)}"\n'
+        for i, (u, t) in enumerate(recs)
+    ]
+
+
 # (format, writer, which user name a stored event carries, junk lines keep neighbours)
 SHAPES: dict[str, tuple[str, Callable[..., object], bool, bool]] = {
     "csv": ("csv", _generic_csv, False, True),
@@ -132,6 +144,7 @@ SHAPES: dict[str, tuple[str, Callable[..., object], bool, bool]] = {
     "windows-nxlog": ("windows", _nxlog, True, True),
     "windows-xml": ("windows", _wevtutil, True, True),
     "windows-get-winevent": ("windows", _get_winevent, True, False),
+    "windows-export-csv": ("windows", _export_csv, True, False),
 }
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "utf-16-be-bom")
 

@@ -277,3 +277,19 @@ def test_mapping_targets_are_validated() -> None:
                 "csv", DATA / "logins_us_dates.csv", ParseOptions(column_map={"user": "Usr"})
             )
         )
+
+
+def test_real_windows_log_accounts_for_every_event(shared_data: Path) -> None:
+    # OTRF's 226 real Security events: the 208 left out are named, none silently dropped
+    db = open_db(None)
+    ingestor = Ingestor(db, Pseudonymizer(b"k"), None)
+    path = shared_data / "logins" / "otrf_windows_logon_lock_events.jsonl"
+    summary = import_login_files(db, ingestor, "windows", [path], LoginImportOptions())
+    assert summary.adds_up() and summary.rows_read == 226 and summary.quarantined == 0
+    assert summary.new_events == db["login_events"].count == 18
+    assert summary.skipped == {
+        "elevated twin of a logon": 9,
+        "machine account": 127,
+        "network logon": 14,
+        "system account": 58,
+    }
