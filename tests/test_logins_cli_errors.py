@@ -122,3 +122,23 @@ def test_exit_codes_say_quarantined_or_nothing_stored(tmp_path: Path) -> None:
     assert "1 skipped (1 unsupported event type)" in out and "nothing was stored" in out
     code, out = _run(tmp_path, "--format", "okta", str(DATA / "okta_sso_only.ndjson"))
     assert code == 0 and "3 new" in out
+
+
+def test_sync_logins_accounts_and_one_bad_source_does_not_stop_the_others(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    okta = DATA / "okta_system_log.csv"
+    config.write_text(
+        "[[logins.sources]]\n"
+        f'name = "wrong"\nformat = "entra"\npath = "{okta}"\n\n'
+        "[[logins.sources]]\n"
+        f'name = "okta"\nformat = "okta"\npath = "{okta}"\n'
+    )
+    db = tmp_path / "s.db"
+    res = CliRunner().invoke(cli, ["--config", str(config), "--db", str(db), "sync", "logins"])
+    assert res.exit_code == 0, res.output
+    wrong, good = res.output.strip().splitlines()
+    assert wrong.startswith("logins/wrong: not imported:") and "--format okta" in wrong
+    assert good.startswith("logins/okta: 1 file(s), 5 rows read = 4 new")
+    runs = {r["kind"]: r for r in open_db(db).query("select kind, status, stats from _runs")}
+    assert runs["sync:logins:wrong"]["status"] == "failed"
+    assert json.loads(runs["sync:logins:okta"]["stats"])["skipped"] == {"unsupported event type": 1}

@@ -87,14 +87,21 @@ class ImportSummary:
             self.new_events + self.duplicates + self.skipped_total + self.quarantined
         )
 
-    def line(self) -> str:
-        """The one-line account of the import, e.g. for the CLI and `commsignal sync`."""
+    def line(self, label: str | None = None) -> str:
+        """The one-line account of the import, e.g. for the CLI and `commsignal sync`.
+
+        Args:
+            label: what the line starts with (default: the format).
+
+        Returns:
+            "LABEL: N file(s), R rows read = new + already stored + skipped (...) + quarantined; ..."
+        """
         parts = [f"{self.new_events} new", f"{self.duplicates} already stored"]
         skipped = ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items()))
         parts.append(f"{self.skipped_total} skipped" + (f" ({skipped})" if skipped else ""))
         parts.append(f"{self.quarantined} quarantined")
         return (
-            f"{self.format}: {self.files} file(s), {self.rows_read} rows read = "
+            f"{label or self.format}: {self.files} file(s), {self.rows_read} rows read = "
             f"{' + '.join(parts)}; {self.sessions} sessions for {self.users} user(s)"
         )
 

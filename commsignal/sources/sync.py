@@ -172,7 +172,7 @@ def sync_login_sources(app: Workspace) -> list[str]:
         except LoginFormatError as exc:  # one unreadable source does not stop the others
             lines.append(f"logins/{src.name}: not imported: {str(exc)[:400]}")
             continue
-        lines.append(f"logins/{src.name}: {summary.line()}")
+        lines.append(summary.line(f"logins/{src.name}"))
     return lines
 
 
