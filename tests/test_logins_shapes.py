@@ -125,6 +125,26 @@ def test_entra_portal_json_download() -> None:
     ]
 
 
+def test_event_viewer_csv_save() -> None:
+    # "Save All Events As" CSV: no computer name, local US dates, the message in an unnamed column
+    summary, db = _import(
+        "windows",
+        "windows_eventviewer_save.csv",
+        timezone="America/New_York",
+        time_format="%m/%d/%Y %I:%M:%S %p",
+    )
+    assert (summary.rows_read, summary.new_events, summary.quarantined) == (7, 4, 0)
+    assert summary.skipped == WINDOWS_SKIPS
+    events = _events(db)
+    assert [(e["event"], e["user"], e["session_key"]) for e in events] == [
+        ("logon", "jdoe", "0x1a2b3c"),
+        ("lock", "jdoe", "0x1a2b3c"),
+        ("unlock", "jdoe", "0x1a2b3c"),
+        ("logoff", "jdoe", "0x1a2b3c"),
+    ]
+    assert events[0]["ts"] == _utc("2026-11-03T09:00:00")  # 4:00 AM EST
+
+
 def test_windows_export_csv_needs_its_date_format() -> None:
     with pytest.raises(LoginFormatError, match="--time-format"):
         _import("windows", "windows_export.csv", timezone="UTC")

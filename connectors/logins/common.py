@@ -149,7 +149,7 @@ def parse_ts(value: Any, tz: tzinfo | None, file: str) -> float:
 
 
 _MS_DATE = re.compile(r"/?Date\((-?\d{1,15})(?:[+-]\d{4})?\)/?")
-_LOCAL_DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}[ T]+\d{1,2}:\d{2}")
+_LOCAL_DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4},?[ T]+\d{1,2}:\d{2}")
 
 
 def parse_ts_format(value: Any, fmt: str, tz: tzinfo | None, file: str) -> float:

@@ -81,7 +81,7 @@ def split_record(text: str, delimiter: str) -> list[str]:
 
 
 def iter_csv_records(
-    path: Path, source: str, skip_type_line: bool = False
+    path: Path, source: str, skip_type_line: bool = False, extra_column: str | None = None
 ) -> Iterator[tuple[int, Any] | Quarantined]:
     """Records of a CSV file with a header line, as {header: cell} dicts.
 
@@ -89,6 +89,8 @@ def iter_csv_records(
         path: the file.
         source: the format name, for quarantine entries.
         skip_type_line: skip a leading `#TYPE ...` line (Export-Csv of Windows PowerShell 5.1).
+        extra_column: the name of one more cell than the header names (Event Viewer's CSV
+            leaves the message column without a name).
 
     Returns:
         An iterator of (line number where the record starts, record) or Quarantined.
@@ -117,6 +119,9 @@ def iter_csv_records(
                 yield quarantine(
                     source, file, lineno, f"unreadable CSV record: {str(exc)[:80]}", text[:2000]
                 )
+                continue
+            if extra_column and len(row) == len(header) + 1:
+                yield (lineno, dict(zip([*header, extra_column], row, strict=True)))
                 continue
             if len(row) != len(header):
                 truncated = len(row) < len(header) and not text.endswith(("\n", "\r"))

@@ -19,6 +19,7 @@ HEAD_BYTES = 65536
 ENTRA_CSV = frozenset({"date (utc)", "request id", "correlation id"})
 OKTA_CSV = frozenset({"eventtype", "published"})
 WINDOWS_CSV = frozenset({"timecreated", "id", "machinename"})
+EVENT_VIEWER_CSV = frozenset({"date and time", "event id", "task category"})
 # header cells that make a CSV recognisably a login CSV (the generic format's names and aliases)
 LOGIN_WORDS = frozenset(
     {"user", "username", "upn", "email", "account", "login", "timestamp", "time", "datetime"}
@@ -138,6 +139,8 @@ def _csv(text: str) -> Detected:
         return Detected("okta", "csv", "an Okta System Log export (CSV)")
     if lowered >= WINDOWS_CSV:
         return Detected("windows", "csv", "Windows events from Export-Csv")
+    if lowered >= EVENT_VIEWER_CSV:
+        return Detected("windows", "csv", "Windows events saved as CSV by Event Viewer")
     if len([c for c in cells if c]) >= 3 and lowered & LOGIN_WORDS:
         return Detected("csv", "csv", "a login CSV")
     return UNKNOWN

@@ -4,7 +4,9 @@
   5.1, ISO-8601 in PowerShell 7), `MachineName`, `RecordId` and `Properties`, a list of
   `{"Value": ...}` in the order of the event's template (names below, from the event docs).
 - `Get-WinEvent ... | Export-Csv`: the same columns, but `Properties` is a type name, so the
-  fields are read from the rendered `Message` ("Account Name:\t\tjdoe" lines under sections).
+  fields are read from the rendered `Message` ("Account Name:\t\tjdoe" lines under sections);
+  Event Viewer's "Save All Events As" CSV likewise (Level, Date and Time, Source, Event ID,
+  Task Category, then the message in a column without a name).
 - `wevtutil qe Security /f:xml` (events one after another, no root) and Event Viewer's
   "Save as XML" (`<Events>` root): `<System>` plus `<EventData><Data Name=...>`.
 """
@@ -163,18 +165,21 @@ def iter_export_csv(path: Path, source: str) -> Iterator[tuple[int, Any] | Quara
     Returns:
         An iterator of (line number, flat fields) or Quarantined.
     """
-    for item in iter_csv_records(path, source, skip_type_line=True):
+    for item in iter_csv_records(path, source, skip_type_line=True, extra_column="Message"):
         if not isinstance(item, tuple):
             yield item
             continue
         n, rec = item
-        code = _int(rec.get("Id"))
+        # Export-Csv names Id/TimeCreated/MachineName; Event Viewer's "Save as CSV" has
+        # "Event ID" and "Date and Time" and no computer name
+        raw_id = rec.get("Id", rec.get("Event ID"))
+        code = _int(raw_id)
         flat = message_fields(code or 0, rec.get("Message") or "")
         flat["_from_message"] = True
-        flat["EventID"] = code if code is not None else rec.get("Id")
+        flat["EventID"] = code if code is not None else raw_id
         flat["Hostname"] = rec.get("MachineName")
         flat["RecordNumber"] = rec.get("RecordId")
-        flat["_time"] = rec.get("TimeCreated") or None
+        flat["_time"] = rec.get("TimeCreated") or rec.get("Date and Time") or None
         yield (n, flat)
 
 
