@@ -124,6 +124,7 @@ class Quarantined:
     line: int
     reason: str
     raw: str
+    data_ts: float | None = None  # when the data around the row happened (retention)
 
 
 @dataclass(slots=True)

@@ -63,7 +63,8 @@ def test_cli_summary_and_exit_code(tmp_path: Path) -> None:
     app = StandIn()
     ok = runner.invoke(logins_command, ["--format", "csv", str(good)], obj=app)
     assert ok.exit_code == 0, ok.output
-    assert "2 events read, 2 new" in ok.output and "1 sessions" in ok.output
+    assert "2 rows read = 2 new + 0 already stored + 0 skipped + 0 quarantined" in ok.output
+    assert "1 sessions" in ok.output
     bad = _csv(
         tmp_path, "ann,2026-01-06T08:00:00Z,logon,,,,k2\nann,later,logoff,,,,k2\n", "bad.csv"
     )

@@ -41,6 +41,8 @@ def test_migrations_from_empty_file(tmp_path: Path) -> None:
     applied = [m.name for m in migrations.applied(db)]
     assert applied[:2] == ["m001_initial", "m002_message_text"] and {
         "m003_identity",
+        "m004_import_accounting",
+        "m006_triage",
         "m007_hardening",
     } <= set(applied)
     assert migrations.pending(db) == []

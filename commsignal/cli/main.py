@@ -15,6 +15,7 @@ from commsignal.cli.context import AppContext, pass_app
 from commsignal.cli.logins import logins_command
 from commsignal.cli.nlp import nlp_group
 from commsignal.cli.people import directory_command, people_group
+from commsignal.cli.quarantine import quarantine_group
 from commsignal.cli.slack_export import slack_export_command
 from commsignal.cli.triage import allow_group, triage_group
 from commsignal.config import ConfigError
@@ -124,6 +125,7 @@ cli.add_command(nlp_group)
 cli.add_command(people_group)
 cli.add_command(triage_group)
 cli.add_command(allow_group)
+cli.add_command(quarantine_group)
 
 
 def _formats(value: str) -> list[str]:

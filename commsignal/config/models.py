@@ -144,6 +144,9 @@ class LoginSource(_Model):
     events: dict[str, str] = Field(
         default_factory=dict, description="CSV event value mapping, e.g. { 'Connected' = 'logon' }."
     )
+    time_format: str | None = Field(
+        None, description="strptime format of non-ISO timestamps, e.g. '%m/%d/%Y %I:%M:%S %p'."
+    )
 
     _tz = field_validator("timezone")(_check_tz)
 

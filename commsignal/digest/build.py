@@ -45,11 +45,23 @@ def coverage(db: Database, start: float, end: float) -> dict[str, Any]:
             "select count(*) from sessions where start_ts < ? and coalesce(end_ts, last_seen_ts) >= ?",
             [end, start],
         ).fetchone()[0],
-        "quarantined_rows": db.execute("select count(*) from quarantine").fetchone()[0],
+        **_quarantined(db, start, end),
     }
     # accounts no directory, email or rule joined to a person: each is scored on its own
     out["accounts"] = unmatched_by_source(db)
     return out
+
+
+def _quarantined(db: Database, start: float, end: float) -> dict[str, Any]:
+    # rows this week's data lost to the quarantine, not the table's lifetime total
+    rows = db.execute(
+        "select source, count(*) from quarantine "
+        "where coalesce(data_ts, created_at) >= ? and coalesce(data_ts, created_at) < ? "
+        "group by source",
+        [start, end],
+    ).fetchall()
+    by_source = {src: n for src, n in rows}
+    return {"quarantined_rows": sum(by_source.values()), "quarantined_by_source": by_source}
 
 
 def build_digest(

@@ -1,7 +1,8 @@
 """Login files into the store: parse in a stream, write events and quarantined rows in batches, rebuild sessions.
 
 Importing the same file twice adds nothing (event ids are content hashes and the quarantine is
-unique on source, file and line), so a scheduled run can simply re-import everything.
+unique on source, file and line), so a scheduled run can simply re-import everything. Every row
+is accounted for: read = new + already stored + skipped (by reason) + quarantined.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from commsignal.analysis.sessions import DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_GAP
 from commsignal.ingest import Ingestor, write_quarantine
 from commsignal.models import LoginEvent, Quarantined
 from commsignal.sources.directory import refresh_after_import
-from connectors.logins import ParseOptions, parse_file
+from connectors.logins import ParseOptions, Skipped, parse_file
 
 # every commit rewrites each index page the batch touched (one per user in each index), so few
 # large transactions write far less than many small ones; 100k events stay well under 100 MB
@@ -36,6 +37,7 @@ class LoginImportOptions:
     include_machine_accounts: bool = False
     include_system_accounts: bool = False
     include_network_logons: bool = False
+    time_format: str | None = None
     idle_timeout_hours: float = DEFAULT_IDLE_TIMEOUT_S / 3600.0
     max_gap_days: float = DEFAULT_MAX_GAP_S / 86400.0
     batch_size: int = BATCH_SIZE
@@ -49,35 +51,77 @@ class LoginImportOptions:
             include_machine_accounts=self.include_machine_accounts,
             include_system_accounts=self.include_system_accounts,
             include_network_logons=self.include_network_logons,
+            time_format=self.time_format,
+            report_skipped=True,
         )
 
 
 @dataclass(slots=True)
 class ImportSummary:
-    """What one import did; `quarantined` > 0 means some rows need a look (the CLI exits non-zero)."""
+    """What one import did; `quarantined` > 0 means some rows need a look (the CLI exits non-zero).
+
+    `rows_read` = `new_events` + `duplicates` + sum(`skipped`) + `quarantined`, always.
+    """
 
     format: str
     files: int = 0
+    rows_read: int = 0
     events_read: int = 0
     new_events: int = 0
     duplicates: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
     quarantined: int = 0
     new_quarantined: int = 0
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
     quarantine_examples: list[str] = field(default_factory=list)
     users: int = 0
     sessions: int = 0
 
+    @property
+    def skipped_total(self) -> int:
+        """Rows read and deliberately not stored."""
+        return sum(self.skipped.values())
+
+    def adds_up(self) -> bool:
+        """Whether every row read is stored, already stored, skipped or quarantined."""
+        return self.rows_read == (
+            self.new_events + self.duplicates + self.skipped_total + self.quarantined
+        )
+
+    def line(self, label: str | None = None) -> str:
+        """The one-line account of the import, e.g. for the CLI and `commsignal sync`.
+
+        Args:
+            label: what the line starts with (default: the format).
+
+        Returns:
+            "LABEL: N file(s), R rows read = new + already stored + skipped (...) + quarantined; ..."
+        """
+        parts = [f"{self.new_events} new", f"{self.duplicates} already stored"]
+        skipped = ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items()))
+        parts.append(f"{self.skipped_total} skipped" + (f" ({skipped})" if skipped else ""))
+        parts.append(f"{self.quarantined} quarantined")
+        return (
+            f"{label or self.format}: {self.files} file(s), {self.rows_read} rows read = "
+            f"{' + '.join(parts)}; {self.sessions} sessions for {self.users} user(s)"
+        )
+
     def as_dict(self) -> dict[str, object]:
-        """The summary as plain data (for JSON output and logs)."""
+        """The summary as plain data (for JSON output, logs and the `_runs` record)."""
         return {
             "format": self.format,
             "files": self.files,
+            "rows_read": self.rows_read,
             "events_read": self.events_read,
             "new_events": self.new_events,
             "duplicates": self.duplicates,
+            "skipped": dict(sorted(self.skipped.items())),
+            "skipped_total": self.skipped_total,
             "quarantined": self.quarantined,
             "new_quarantined": self.new_quarantined,
+            "quarantine_reasons": dict(sorted(self.quarantine_reasons.items())),
             "quarantine_examples": list(self.quarantine_examples),
+            "adds_up": self.adds_up(),
             "users": self.users,
             "sessions": self.sessions,
         }
@@ -112,19 +156,33 @@ def import_login_files(
         events: list[LoginEvent] = []
         bad: list[Quarantined] = []
         # absolute paths, so the quarantine's (source, file, line) stays unique whatever the cwd
-        for item in parse_file(fmt, Path(path).resolve(), parse_opts):
+        resolved = Path(path).resolve()
+        last_ts: float | None = None
+        for item in parse_file(fmt, resolved, parse_opts):
+            summary.rows_read += 1
             if isinstance(item, LoginEvent):
                 events.append(item)
                 users.add(item.user)
+                last_ts = item.ts
                 if len(events) >= opts.batch_size:
                     _flush(db, ingestor, events, bad, summary)
                     events, bad = [], []
+            elif isinstance(item, Skipped):
+                summary.skipped[item.reason] = summary.skipped.get(item.reason, 0) + 1
             else:
+                # a broken row shares the retention of the data around it
+                item.data_ts = last_ts
                 bad.append(item)
                 summary.quarantined += 1
+                reason = _reason_group(item.reason)
+                summary.quarantine_reasons[reason] = summary.quarantine_reasons.get(reason, 0) + 1
                 if len(summary.quarantine_examples) < MAX_EXAMPLES:
-                    summary.quarantine_examples.append(f"{item.file}:{item.line}: {item.reason}")
+                    summary.quarantine_examples.append(
+                        f"{item.file}:{item.line}: {item.reason[:200]}"
+                    )
         _flush(db, ingestor, events, bad, summary)
+        if last_ts is not None:
+            date_quarantine(db, str(resolved), last_ts)
     summary.users = len(users)
     if users:
         summary.sessions = rebuild_sessions_in_db(
@@ -154,3 +212,26 @@ def _flush(
     summary.events_read += len(events)
     summary.new_events += new
     summary.duplicates += len(events) - new
+
+
+def _reason_group(reason: str) -> str:
+    # "bad timestamp 'x'" and "bad timestamp 'y'" are one reason in the counts, and so are the
+    # parser messages after "broken JSON: " / "unreadable ...: "
+    head = reason.split(" '", 1)[0]
+    if head.startswith(("broken", "unreadable")):
+        head = head.split(": ", 1)[0]
+    return head[:160]
+
+
+def date_quarantine(db: Database, file: str, ts: float) -> None:
+    """Date the file's undated quarantine rows by its data, so purge --older-than treats them alike.
+
+    Args:
+        db: the store.
+        file: the file as stored in the quarantine.
+        ts: the time of the file's data (its last good event).
+    """
+    with db.atomic():
+        db.execute(
+            "update quarantine set data_ts = ? where file = ? and data_ts is null", [ts, file]
+        )

@@ -150,6 +150,7 @@ def sync_sources(app: Workspace, source: str = "all", progress: bool = True) -> 
 def sync_login_sources(app: Workspace) -> list[str]:
     """Import every configured login log (idempotent: files already imported add nothing)."""
     from commsignal.sources.logins import LoginImportOptions, import_login_files
+    from connectors.logins import LoginFormatError
 
     config = app.config()
     lines = []
@@ -162,16 +163,21 @@ def sync_login_sources(app: Workspace) -> list[str]:
             timezone=src.timezone or config.logins.timezone,
             column_map=dict(src.columns) or None,
             event_map=dict(src.events) or None,
+            time_format=src.time_format,
             include_machine_accounts=config.logins.include_machine_accounts,
             include_network_logons=config.logins.include_network_logons,
             idle_timeout_hours=config.logins.idle_timeout_hours,
         )
-        with recorded_run(app.db(), f"sync:logins:{src.name}") as run:
-            summary = import_login_files(
-                app.db(), app.ingestor(scorer=False), src.format, paths, options
-            )
-            run.update(summary=_describe(summary))
-        lines.append(f"logins/{src.name}: {_describe(summary)}")
+        try:
+            with recorded_run(app.db(), f"sync:logins:{src.name}") as run:
+                summary = import_login_files(
+                    app.db(), app.ingestor(scorer=False), src.format, paths, options
+                )
+                run.update(summary.as_dict())
+        except LoginFormatError as exc:  # one unreadable source does not stop the others
+            lines.append(f"logins/{src.name}: not imported: {str(exc)[:400]}")
+            continue
+        lines.append(summary.line(f"logins/{src.name}"))
     return lines
 
 

@@ -365,6 +365,14 @@ def m006_triage(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_import_accounting(db: Database) -> None:
+    """Quarantine rows dated by their data (retention follows it) and indexed for list/clear."""
+    db.execute("ALTER TABLE quarantine ADD COLUMN data_ts REAL")
+    db.execute("CREATE INDEX quarantine_source_file ON quarantine(source, file)")
+    db.execute("CREATE INDEX quarantine_when ON quarantine(data_ts, created_at)")
+
+
 def apply(db: Database) -> list[str]:
     """Apply pending migrations and return their names.
 

@@ -91,7 +91,16 @@ def holds_person_data(db: Database, table: str) -> bool:
     return any(PERSON_COLUMNS.search(c.name) for c in db.table(table).columns)
 
 
+def _when(column: str | None) -> str:
+    """The SQL for a row's time: a quarantined row is dated by its data, else when it was read."""
+    if column == "data_ts":
+        return "coalesce([data_ts], [created_at])"
+    return f"[{column}]"
+
+
 def _time_column(columns: list[str]) -> str | None:
+    if "data_ts" in columns and "created_at" in columns:
+        return "data_ts"  # see _when
     for name in TIME_COLUMNS:
         if name in columns:
             return name
@@ -125,7 +134,7 @@ def purge(db: Database, cutoff: float | None, now: float | None = None) -> dict[
             if cutoff is None:
                 count(plan.table, db.execute(f"delete from [{plan.table}]").rowcount)
             elif plan.kind == "activity":
-                sql = f"delete from [{plan.table}] where [{plan.column}] < ?"
+                sql = f"delete from [{plan.table}] where {_when(plan.column)} < ?"
                 count(plan.table, db.execute(sql, [cutoff]).rowcount)
             elif plan.kind == "weekly":
                 count(plan.table, _purge_weeks(db, plan.table, cutoff))

@@ -77,9 +77,9 @@ def write_quarantine(db: Database, items: Iterable[Quarantined]) -> int:
     n = 0
     for q in items:
         cur = db.execute(
-            "insert or ignore into quarantine (source, file, line, reason, raw, created_at) "
-            "values (?, ?, ?, ?, ?, ?)",
-            [q.source, q.file, q.line, q.reason, q.raw[:2000], time.time()],
+            "insert or ignore into quarantine (source, file, line, reason, raw, created_at, data_ts) "
+            "values (?, ?, ?, ?, ?, ?, ?)",
+            [q.source, q.file, q.line, q.reason, q.raw[:2000], time.time(), q.data_ts],
         )
         n += cur.rowcount
     return n

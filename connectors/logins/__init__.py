@@ -14,14 +14,24 @@ from connectors.logins.common import (
     NaiveTimestampError,
     ParseOptions,
     ParseResult,
+    Skipped,
 )
 from connectors.logins.csv_logins import parse_csv
+from connectors.logins.detect_format import command_for, detect
 from connectors.logins.entra import parse_entra
 from connectors.logins.okta import parse_okta
 from connectors.logins.slack_logs import parse_slack_audit
 from connectors.logins.windows import parse_windows
 
 Parser = Callable[[str | Path, ParseOptions | None], Iterator[ParseResult]]
+
+LABELS = {
+    "windows": "Windows Security events",
+    "okta": "an Okta System Log export",
+    "entra": "Entra ID sign-ins",
+    "slack-audit": "Slack audit or access logs",
+    "csv": "a generic login CSV",
+}
 
 PARSERS: dict[str, Parser] = {
     "windows": parse_windows,
@@ -48,13 +58,48 @@ def parse_file(
     parser = PARSERS.get(fmt)
     if parser is None:
         raise LoginFormatError(
-            f"unknown login format {fmt!r}; choose one of {', '.join(sorted(PARSERS))}"
+            f"unknown login format {fmt[:40]!r}; choose one of {', '.join(sorted(PARSERS))}"
         )
+    check_format(fmt, Path(path), options)
     return parser(path, options)
 
 
+def check_format(fmt: str, path: Path, options: ParseOptions | None = None) -> None:
+    """Refuse a file whose content is another source's export, naming it and the command to use.
+
+    Args:
+        fmt: the format asked for.
+        path: the file.
+        options: a generic CSV with explicit --column mappings is taken as asked.
+    """
+    if not path.is_file():
+        raise LoginFormatError(f"{path}: no such file")
+    if fmt == "windows" and path.suffix.lower() == ".evtx":
+        return  # the evtx reader says itself what is wrong with a broken one
+    try:
+        found = detect(path)
+    except OSError as exc:
+        raise LoginFormatError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    if not found.format or found.format == fmt:
+        return
+    if fmt == "csv" and options is not None and options.column_map:
+        return
+    if found.format == "zip":
+        raise LoginFormatError(
+            f"{path.name}: a zip archive, not {LABELS.get(fmt, fmt)}; unzip it and import the "
+            "log files inside"
+        )
+    raise LoginFormatError(
+        f"{path.name}: this is {found.label}, not {LABELS.get(fmt, fmt)}; "
+        f"import it with: {command_for(found, str(path))}"
+    )
+
+
 __all__ = [
+    "LABELS",
     "PARSERS",
+    "Skipped",
+    "check_format",
     "LoginFormatError",
     "NaiveTimestampError",
     "ParseOptions",

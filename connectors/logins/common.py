@@ -1,4 +1,4 @@
-"""Shared pieces of the login-log parsers: options, exact timestamps, stable event ids, JSON records.
+"""Shared pieces of the login-log parsers: options, exact timestamps, stable event ids, skip and quarantine entries.
 
 Every parser is a generator over one file that yields `LoginEvent`s for good rows and
 `Quarantined` entries for bad ones, so one broken row never costs the rows around it.
@@ -9,16 +9,23 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from commsignal.models import LoginEvent, Quarantined
 
-ParseResult = LoginEvent | Quarantined
+
+@dataclass(slots=True)
+class Skipped:
+    """A row read and deliberately not stored (machine account, unsupported event type, ...), so imports can account for it."""
+
+    source: str
+    reason: str
+
+
+ParseResult = LoginEvent | Quarantined | Skipped
 
 
 class LoginFormatError(ValueError):
@@ -30,7 +37,7 @@ class NaiveTimestampError(LoginFormatError):
 
     def __init__(self, file: str, value: str) -> None:
         super().__init__(
-            f"{file}: timestamp {value!r} has no time zone; declare the zone the log was written in "
+            f"{file}: timestamp {snippet(value, 60)} has no time zone; declare the zone the log was written in "
             "with --timezone (e.g. --timezone Europe/Berlin or --timezone UTC) or the config key "
             "[logins] timezone"
         )
@@ -49,6 +56,8 @@ class ParseOptions:
     include_system_accounts: bool = False
     include_network_logons: bool = False
     include_linked_elevated: bool = False
+    time_format: str | None = None
+    report_skipped: bool = False
 
     def tz(self) -> tzinfo | None:
         """The declared zone as a tzinfo, or None when none was declared.
@@ -65,12 +74,22 @@ class ParseOptions:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise LoginFormatError(
-                f"unknown time zone {name!r} (use an IANA name such as UTC or Europe/Berlin)"
+                f"unknown time zone {snippet(name, 60)} (use an IANA name such as UTC or Europe/Berlin)"
             ) from exc
 
 
 class BadRow(ValueError):
     """One row is malformed; the parser turns it into a quarantine entry and goes on."""
+
+
+class NeedsTimeFormat(BadRow):
+    """A timestamp in a local date format (e.g. US `11/03/2026 9:00:00 AM`) that only --time-format can read."""
+
+
+def snippet(value: Any, limit: int = 80) -> str:
+    """A value for an error message: repr, cut to `limit` characters, so no message echoes a huge input."""
+    text = repr(value) if not isinstance(value, str) else repr(value[: limit + 1])
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # more than 6 fractional digits (Okta/Entra/Panther write 7 or 9) are cut to microseconds
@@ -106,14 +125,57 @@ def parse_ts(value: Any, tz: tzinfo | None, file: str) -> float:
     text = str(value).strip()
     if not text:
         raise BadRow("empty timestamp")
-    if re.fullmatch(r"\d{9,11}(\.\d+)?", text):
+    if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
         return _epoch(float(text))
+    ms_date = _MS_DATE.fullmatch(text)
+    if ms_date:  # ConvertTo-Json of a DateTime in Windows PowerShell 5.1: "/Date(1700000000000)/"
+        return _epoch(int(ms_date.group(1)) / 1000.0)
+    if _LOCAL_DATE.match(text):
+        raise NeedsTimeFormat(
+            f"timestamp {snippet(text, 40)} is in a local date format; give it with --time-format "
+            "(e.g. '%m/%d/%Y %I:%M:%S %p' for US, '%d/%m/%Y %H:%M:%S' for day-first)"
+        )
     iso = text.replace(" UTC", "Z") if text.endswith(" UTC") else text
     iso = _LONG_FRACTION.sub(r"\1", iso)
     try:
         dt = datetime.fromisoformat(iso)
     except ValueError as exc:
-        raise BadRow(f"bad timestamp {text[:60]!r}") from exc
+        raise BadRow(f"bad timestamp {snippet(text, 60)}") from exc
+    if dt.tzinfo is None:
+        if tz is None:
+            raise NaiveTimestampError(file, text)
+        dt = dt.replace(tzinfo=tz)
+    return dt.timestamp()
+
+
+_MS_DATE = re.compile(r"/?Date\((-?\d{1,15})(?:[+-]\d{4})?\)/?")
+_LOCAL_DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4},?[ T]+\d{1,2}:\d{2}")
+
+
+def parse_ts_format(value: Any, fmt: str, tz: tzinfo | None, file: str) -> float:
+    """Epoch seconds of a timestamp in a strptime format (--time-format); epoch numbers pass too.
+
+    Args:
+        value: the raw timestamp.
+        fmt: the strptime format, e.g. `%m/%d/%Y %I:%M:%S %p`.
+        tz: the declared zone, used when the format carries no offset.
+        file: the file name, for the error message.
+
+    Returns:
+        Epoch seconds. Raises BadRow when the value does not match, NaiveTimestampError when it
+        has no zone and none was declared.
+    """
+    text = "" if value is None else str(value).strip()
+    if not text:
+        raise BadRow("empty timestamp")
+    if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
+        return _epoch(float(text))
+    try:
+        dt = datetime.strptime(text, fmt)
+    except ValueError as exc:
+        raise BadRow(
+            f"timestamp {snippet(text, 40)} does not match --time-format {snippet(fmt, 60)}"
+        ) from exc
     if dt.tzinfo is None:
         if tz is None:
             raise NaiveTimestampError(file, text)
@@ -185,91 +247,6 @@ def quarantine(source: str, file: str, line: int, reason: str, raw: Any) -> Quar
         except (TypeError, ValueError):
             raw = repr(raw)
     return Quarantined(source=source, file=file, line=line, reason=reason, raw=raw[:2000])
-
-
-def iter_json_records(
-    path: Path, source: str, sections: tuple[str, ...] = ()
-) -> Iterator[tuple[int, Any] | Quarantined]:
-    """Records of a JSON file: a whole document (list, `{"value": [...]}`, one object) or JSON lines.
-
-    Args:
-        path: the file.
-        source: the format name, for quarantine entries.
-        sections: for a collection document (a dict of lists, like Panther's rule fixtures),
-            the key prefixes to read; `{"log": {...}}` wrappers are unwrapped.
-
-    Returns:
-        An iterator of (line or record number, record) pairs, or Quarantined for broken lines.
-        Whole documents number records from 1; JSON lines use the line number.
-    """
-    file = str(path)
-    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
-        first = fh.readline()
-        while first and not first.strip():
-            first = fh.readline()
-        second = fh.readline()
-        fh.seek(0)
-        if first.lstrip()[:1] in ("[", "{") and not _is_json_line(first, second):
-            try:
-                doc = json.load(fh)
-            except ValueError:
-                fh.seek(0)  # not one document: read it line by line, quarantining what breaks
-            else:
-                yield from _document_records(doc, sections)
-                return
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except (ValueError, RecursionError) as exc:
-                truncated = not line.endswith(("\n", "\r"))
-                reason = "truncated last line" if truncated else f"broken JSON: {str(exc)[:80]}"
-                yield quarantine(source, file, lineno, reason, line.rstrip("\r\n"))
-                continue
-            yield (lineno, _unwrap(rec))
-
-
-def _is_json_line(first: str, second: str) -> bool:
-    # JSON lines: the first line is a complete JSON value and more lines follow
-    if not second.strip():
-        return False
-    try:
-        json.loads(first)
-    except ValueError:
-        return False
-    return True
-
-
-def _document_records(doc: Any, sections: tuple[str, ...]) -> Iterator[tuple[int, Any]]:
-    if isinstance(doc, dict):
-        for key in ("value", "entries", "logins", "records", "events"):
-            if isinstance(doc.get(key), list):
-                doc = doc[key]
-                break
-        else:
-            lists = {k: v for k, v in doc.items() if not k.startswith("_")}
-            if lists and all(isinstance(v, list) for v in lists.values()):
-                picked = [
-                    item
-                    for k, v in lists.items()
-                    if not sections or any(k.startswith(s) for s in sections)
-                    for item in v
-                ]
-                doc = picked
-            else:
-                doc = [doc]
-    if not isinstance(doc, list):
-        doc = [doc]
-    for n, rec in enumerate(doc, start=1):
-        yield (n, _unwrap(rec))
-
-
-def _unwrap(rec: Any) -> Any:
-    # Panther's rule fixtures wrap each vendor event as {"source", "test", "log": {...}}
-    if isinstance(rec, dict) and isinstance(rec.get("log"), dict) and "test" in rec:
-        return rec["log"]
-    return rec
 
 
 def dig(rec: Any, *path: str) -> Any:

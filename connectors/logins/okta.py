@@ -1,8 +1,11 @@
-"""Okta System Log `user.session.start` / `user.session.end` events to LoginEvents.
+"""Okta System Log `user.session.start` / `user.session.end` events, and SSO/authentication events as sign-ins.
 
-The session key is `authenticationContext.externalSessionId` (the Okta session id, shared by a
+JSON array, JSON lines, or the admin console's CSV download (dotted column names such as
+`actor.alternateId`, read back into the nested event object). The session key is `authenticationContext.externalSessionId` (the Okta session id, shared by a
 session's start and end); client IP, geolocation and user agent come along for the shared-account
-and anonymised-access signals. Other event types are skipped; failed starts keep success=False.
+and anonymised-access signals. An SSO into an app (`user.authentication.sso`) and the other
+authentication steps are activity evidence, stored as sign-ins; other event types are skipped
+(and counted); failed starts keep success=False.
 """
 
 from __future__ import annotations
@@ -16,18 +19,54 @@ from connectors.logins.common import (
     BadRow,
     ParseOptions,
     ParseResult,
+    Skipped,
     clean,
     dig,
     event_id,
-    iter_json_records,
     obj,
     parse_ts,
+    parse_ts_format,
     quarantine,
     ts_key,
 )
+from connectors.logins.csv_records import iter_csv_records, nest
+from connectors.logins.detect_format import detect
+from connectors.logins.text_input import iter_json_records
 
 SOURCE = "okta"
-EVENTS = {"user.session.start": "logon", "user.session.end": "logoff"}
+EVENTS = {
+    "user.session.start": "logon",
+    "user.session.end": "logoff",
+    "user.authentication.sso": "signin",
+    "user.authentication.auth_via_mfa": "signin",
+    "user.authentication.verify": "signin",
+    "user.authentication.authenticate": "signin",
+    "user.authentication.auth_via_IDP": "signin",
+    "user.authentication.auth_via_social": "signin",
+    "user.authentication.auth_via_radius": "signin",
+}
+
+
+# the dotted fields this parser reads, by their lower-cased column name (headers vary in case)
+_CANONICAL = {
+    name.lower(): name
+    for name in (
+        "uuid",
+        "published",
+        "eventType",
+        "actor.id",
+        "actor.alternateId",
+        "actor.displayName",
+        "client.ipAddress",
+        "client.device",
+        "client.userAgent.rawUserAgent",
+        "client.userAgent.browser",
+        "client.geographicalContext.country",
+        "client.geographicalContext.city",
+        "outcome.result",
+        "authenticationContext.externalSessionId",
+    )
+}
 
 
 def parse_okta(path: str | Path, options: ParseOptions | None = None) -> Iterator[ParseResult]:
@@ -44,28 +83,43 @@ def parse_okta(path: str | Path, options: ParseOptions | None = None) -> Iterato
     p = Path(path)
     file = str(p)
     tz = opts.tz()
-    for item in iter_json_records(p, SOURCE, sections=("okta",)):
+    csv_shape = detect(p).shape == "csv"
+    records = (
+        iter_csv_records(p, SOURCE)
+        if csv_shape
+        else iter_json_records(p, SOURCE, sections=("okta",))
+    )
+    for item in records:
         if not isinstance(item, tuple):
             yield item
             continue
         line, rec = item
+        if csv_shape and isinstance(rec, dict):
+            rec = nest({_CANONICAL.get(str(k).lower()) or str(k): v for k, v in rec.items() if v})
         if not isinstance(rec, dict) or not rec.get("eventType"):
             yield quarantine(SOURCE, file, line, "not an Okta System Log event (no eventType)", rec)
             continue
         event = EVENTS.get(str(rec["eventType"]))
         if event is None:
+            if opts.report_skipped:
+                yield Skipped(SOURCE, "unsupported event type")
             continue
         try:
-            yield _event(rec, event, tz, file)
+            yield _event(rec, event, tz, file, opts.time_format)
         except BadRow as exc:
             yield quarantine(SOURCE, file, line, str(exc), rec)
 
 
-def _event(rec: dict[str, Any], event: str, tz: Any, file: str) -> LoginEvent:
+def _event(
+    rec: dict[str, Any], event: str, tz: Any, file: str, time_format: str | None = None
+) -> LoginEvent:
     user = clean(dig(rec, "actor", "alternateId")) or clean(dig(rec, "actor", "id"))
     if not user:
         raise BadRow("missing actor")
-    ts = parse_ts(rec.get("published"), tz, file)
+    if time_format:
+        ts = parse_ts_format(rec.get("published"), time_format, tz, file)
+    else:
+        ts = parse_ts(rec.get("published"), tz, file)
     key = clean(dig(rec, "authenticationContext", "externalSessionId"))
     if key == "unknown":
         key = None

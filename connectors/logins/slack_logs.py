@@ -16,15 +16,16 @@ from connectors.logins.common import (
     BadRow,
     ParseOptions,
     ParseResult,
+    Skipped,
     clean,
     dig,
     event_id,
-    iter_json_records,
     obj,
     parse_ts,
     quarantine,
-    ts_key,
 )
+from connectors.logins.text_input import iter_json_records
+from connectors.slack.mapping import event_id as sync_event_id
 
 SOURCE = "slack-audit"
 ACTIONS = {"user_login": "logon", "user_logout": "logoff"}
@@ -56,6 +57,8 @@ def parse_slack_audit(
                 event = ACTIONS.get(str(rec["action"]))
                 if event is not None:
                     yield _audit(rec, event, tz, file)
+                elif opts.report_skipped:
+                    yield Skipped(SOURCE, "unsupported audit action")
             elif isinstance(rec, dict) and "date_first" in rec:
                 yield from _access(rec, tz, file)
             else:
@@ -75,9 +78,10 @@ def _audit(rec: dict[str, Any], event: str, tz: Any, file: str) -> LoginEvent:
     key = clean(ctx.get("session_id"))
     ip = clean(ctx.get("ip_address"))
     rid = clean(rec.get("id"))
-    eid = (
-        event_id(SOURCE, rid) if rid else event_id(SOURCE, user.lower(), ts_key(ts), event, key, ip)
-    )
+    uid = dig(rec, "actor", "user", "id")
+    # the id the sync gives the same entry (connectors.slack.mapping), so a backfill from a file
+    # and a later sync store it once
+    eid = sync_event_id("slack-audit", rid, rec.get("action"), uid, ts)
     return LoginEvent(
         event_id=eid,
         source=SOURCE,
@@ -101,7 +105,7 @@ def _access(rec: dict[str, Any], tz: Any, file: str) -> Iterator[LoginEvent]:
     ip, ua = clean(rec.get("ip")), clean(rec.get("user_agent"))
     for ts in sorted({first, last}):
         yield LoginEvent(
-            event_id=event_id("slack-access", user.lower(), ts_key(ts), ip, ua),
+            event_id=_access_id(rec, ts),
             source=SOURCE,
             user=user,
             ts=ts,
@@ -112,3 +116,11 @@ def _access(rec: dict[str, Any], tz: Any, file: str) -> Iterator[LoginEvent]:
             country=clean(rec.get("country")),
             city=clean(rec.get("region")),
         )
+
+
+def _access_id(rec: dict[str, Any], ts: float) -> str:
+    # the id the sync gives the same access-log row; a row without a user id keeps a content hash
+    uid = clean(rec.get("user_id"))
+    if uid and float(ts).is_integer():
+        return sync_event_id("slack-access", uid, rec.get("ip"), rec.get("user_agent"), int(ts))
+    return event_id("slack-access", rec.get("username"), ts, rec.get("ip"), rec.get("user_agent"))

@@ -1,4 +1,4 @@
-"""Windows Security logon events (NXLog/Winlogbeat JSON lines or .evtx) to LoginEvents.
+"""Windows Security logon events (NXLog/Winlogbeat JSON, Get-WinEvent JSON/CSV, wevtutil XML, .evtx) to LoginEvents.
 
 4624 logon, 4634 logoff, 4647 user-initiated logoff, 4800 lock, 4801 unlock, 4778 RDP reconnect,
 4779 RDP disconnect. The session key is the logon id (TargetLogonId; 4778/4779 call it LogonID),
@@ -22,18 +22,29 @@ from typing import Any
 from commsignal.models import LoginEvent
 from connectors.logins.common import (
     BadRow,
+    LoginFormatError,
     NaiveTimestampError,
+    NeedsTimeFormat,
     ParseOptions,
     ParseResult,
+    Skipped,
     clean,
     dig,
     event_id,
-    iter_json_records,
     naive_with_offset,
     obj,
     parse_ts,
+    parse_ts_format,
     quarantine,
     ts_key,
+)
+from connectors.logins.detect_format import detect
+from connectors.logins.text_input import iter_json_records
+from connectors.logins.windows_shapes import (
+    flatten_get_winevent,
+    is_get_winevent,
+    iter_export_csv,
+    iter_xml_events,
 )
 
 SOURCE = "windows"
@@ -71,8 +82,17 @@ def parse_windows(path: str | Path, options: ParseOptions | None = None) -> Iter
     p = Path(path)
     file = str(p)
     tz = opts.tz()
-    records = _evtx_records(p) if p.suffix.lower() == ".evtx" else iter_json_records(p, SOURCE)
+    shape = "evtx" if p.suffix.lower() == ".evtx" else detect(p).shape
+    if shape == "evtx":
+        records: Iterator[Any] = _evtx_records(p)
+    elif shape == "xml":
+        records = iter_xml_events(p, SOURCE)
+    elif shape == "csv":
+        records = iter_export_csv(p, SOURCE)
+    else:
+        records = iter_json_records(p, SOURCE)
     twins: set[tuple[str, str]] = set()
+    stored = False
     for item in records:
         if not isinstance(item, tuple):
             yield item
@@ -87,23 +107,38 @@ def parse_windows(path: str | Path, options: ParseOptions | None = None) -> Iter
             yield quarantine(SOURCE, file, line, "no EventID", rec)
             continue
         if code not in EVENTS:
+            if opts.report_skipped:
+                yield Skipped(SOURCE, "unsupported event id")
             continue
         try:
-            ev = _event(code, flat, tz, file)
+            ev = _event(code, flat, tz, file, opts.time_format)
         except NaiveTimestampError:
             raise
+        except NeedsTimeFormat as exc:
+            if not stored:  # the first timestamp already shows every row will fail the same way
+                raise LoginFormatError(f"{file}: {exc}") from None
+            yield quarantine(SOURCE, file, line, str(exc), rec)
+            continue
         except BadRow as exc:
             yield quarantine(SOURCE, file, line, str(exc), rec)
             continue
-        if _keep(ev, flat, opts, twins):
+        why = _skip_reason(ev, flat, opts, twins)
+        if why is None:
+            stored = True
             yield ev
+        elif opts.report_skipped:
+            yield Skipped(SOURCE, why)
 
 
 def _flatten(rec: dict[str, Any]) -> dict[str, Any]:
-    # one shape for all three exports: System fields plus EventData at the top level
+    # one shape for every export: System fields plus EventData at the top level
+    if "_time" in rec and "EventID" in rec:  # already flat (XML, Export-Csv)
+        return rec
+    if is_get_winevent(rec):
+        return flatten_get_winevent(rec)
     winlog = rec.get("winlog")
     if isinstance(winlog, dict):  # Winlogbeat: @timestamp is the event time (UTC)
-        flat = dict(winlog.get("event_data") or {})
+        flat = dict(obj(winlog.get("event_data")))
         flat["EventID"] = winlog.get("event_id") or dig(rec, "event", "code")
         flat["Hostname"] = winlog.get("computer_name") or dig(rec, "host", "name")
         flat["RecordNumber"] = winlog.get("record_id")
@@ -111,7 +146,7 @@ def _flatten(rec: dict[str, Any]) -> dict[str, Any]:
         return flat
     event = rec.get("Event")
     if isinstance(event, dict):  # evtx JSON
-        system = event.get("System") or {}
+        system = obj(event.get("System"))
         data = event.get("EventData") or {}
         flat = dict(data) if isinstance(data, dict) else {}
         code = system.get("EventID")
@@ -132,15 +167,24 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _event(code: int, f: dict[str, Any], tz: Any, file: str) -> LoginEvent:
+def _event(
+    code: int, f: dict[str, Any], tz: Any, file: str, time_format: str | None = None
+) -> LoginEvent:
     rdp = code in (4778, 4779)
     user = clean(f.get("AccountName") if rdp else f.get("TargetUserName"))
     if not user:
+        if f.get("_from_message"):
+            raise BadRow(
+                f"event {code}: no user name in its message (messages are read in English; "
+                "export with `ConvertTo-Json -Depth 3` or `wevtutil qe Security /f:xml` instead)"
+            )
         raise BadRow(f"event {code} without a user name")
     key = clean(f.get("LogonID") if rdp else f.get("TargetLogonId"))
     host = clean(f.get("Hostname")) or clean(f.get("Computer"))
-    ts = _timestamp(f, tz, file)
+    ts = _timestamp(f, tz, file, time_format)
     logon_type = clean(f.get("LogonType"))
+    if logon_type is not None and not logon_type.isdigit():
+        logon_type = logon_type.split()[0][:8]  # "2 (Interactive)" in some renderings
     event = EVENTS[code]
     if rdp:
         ip, device = clean(f.get("ClientAddress")), clean(f.get("ClientName"))
@@ -178,8 +222,10 @@ def _event(code: int, f: dict[str, Any], tz: Any, file: str) -> LoginEvent:
     )
 
 
-def _timestamp(f: dict[str, Any], tz: Any, file: str) -> float:
+def _timestamp(f: dict[str, Any], tz: Any, file: str, time_format: str | None = None) -> float:
     if f.get("_time"):
+        if time_format:
+            return parse_ts_format(f["_time"], time_format, tz, file)
         return parse_ts(f["_time"], tz, file)
     raw = f.get("EventTime")
     if raw is None:
@@ -217,29 +263,30 @@ def _collector_offset(f: dict[str, Any]) -> timedelta | None:
     return timedelta(minutes=15 * quarter_hours)
 
 
-def _keep(
+def _skip_reason(
     ev: LoginEvent, f: dict[str, Any], opts: ParseOptions, twins: set[tuple[str, str]]
-) -> bool:
+) -> str | None:
+    # None keeps the event; otherwise why it is left out (counted by the import, never silent)
     name = ev.user
     if name.endswith("$") and not opts.include_machine_accounts:
-        return False
+        return "machine account"
     system = name in SYSTEM_ACCOUNTS or name.startswith(SYSTEM_PREFIXES)
     if system and not opts.include_system_accounts:
-        return False
+        return "system account"
     if ev.logon_type in NETWORK_LOGON_TYPES and not opts.include_network_logons:
-        return False
+        return "network logon"
     if opts.include_linked_elevated or system or not ev.session_key:
-        return True
+        return None
     twin = ((ev.host or "").lower(), ev.session_key)
     if ev.event == "logon":
         linked = clean(f.get("TargetLinkedLogonId"))
         elevated = str(f.get("ElevatedToken", "")).strip().lower() in _ELEVATED
         if linked and linked.lower() != "0x0" and elevated:
             twins.add(twin)
-            return False
+            return "elevated twin of a logon"
         twins.discard(twin)  # a logon id reused after a reboot is a new logon
-        return True
-    return twin not in twins
+        return None
+    return "elevated twin of a logon" if twin in twins else None
 
 
 def _evtx_records(path: Path) -> Iterator[tuple[int, Any] | Any]:
@@ -247,7 +294,21 @@ def _evtx_records(path: Path) -> Iterator[tuple[int, Any] | Any]:
     from evtx import PyEvtxParser
 
     file = str(path)
-    records = iter(PyEvtxParser(file).records_json())
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        magic = fh.read(8)
+    if size < 4096 or magic != b"ElfFile\x00":
+        raise LoginFormatError(
+            f"{file}: not a readable .evtx file ({'empty' if not size else 'no evtx header'}); "
+            "export the Security log again with wevtutil epl or Event Viewer's Save As"
+        )
+    try:
+        records = iter(PyEvtxParser(file).records_json())
+    except Exception as exc:  # the Rust parser rejects a broken header with a plain RuntimeError
+        raise LoginFormatError(
+            f"{file}: not a readable .evtx file ({str(exc)[:120]}); export the Security log "
+            "again, or use `wevtutil qe Security /f:xml > FILE.xml` and import that"
+        ) from None
     n = 0
     failures = 0
     while True:
@@ -255,7 +316,6 @@ def _evtx_records(path: Path) -> Iterator[tuple[int, Any] | Any]:
         try:
             rec = next(records)
         except StopIteration:
-            size = path.stat().st_size
             partial = (size - 4096) % 65536 if size > 4096 else 0
             if partial:  # the parser skips an incomplete last chunk without any error
                 yield quarantine(
