@@ -382,6 +382,7 @@ class Ingestor:
                 "last_leave_ts": a.last_leave_ts,
                 "role": a.role,
                 "video_on": None if a.video_on is None else int(a.video_on),
+                "video_basis": a.video_basis,
             }
             for a in records
         ]
@@ -401,7 +402,10 @@ class Ingestor:
                 e.event_id,
                 e.source,
                 e.user,
-                persons.get(e.user) or self.person_for_login(e.user),
+                # the platform's account id first (Entra userId), then the user name (UPN, then mail)
+                (e.account_id and self._person_of.get((e.source, e.account_id)))
+                or persons.get(e.user)
+                or self.person_for_login(e.user),
                 e.ts,
                 e.event,
                 e.session_key,
@@ -415,6 +419,8 @@ class Ingestor:
                 int(e.success),
                 None if e.interactive is None else int(e.interactive),
                 e.host,
+                e.device_id,
+                e.account_id,
             )
             for e in events
         ]
@@ -436,7 +442,8 @@ class Ingestor:
         # another id it is a hash collision, and that event is retried under its next probe key
         columns = (
             "event_key, event_id, source, user, person_id, ts, event, session_key, logon_type, ip, "
-            "device, client_app, user_agent, country, city, success, interactive, host"
+            "device, client_app, user_agent, country, city, success, interactive, host, device_id, "
+            "account_id"
         )
         sql = (
             f"insert into login_events ({columns}) values ({', '.join('?' * len(rows[0]))}) "
