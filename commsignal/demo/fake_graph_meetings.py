@@ -9,11 +9,20 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from commsignal.demo.fake_graph_odata import bounds, filters, iso, parse_iso, passes
 from commsignal.demo.world import SimMeeting, SimPerson, World
 
 _NS = uuid.UUID("3f1d7a52-8a3e-4c55-9e0f-2b1c6e5d9a10")
+TENANT = "5b0c6a2e-7c1d-4e8f-9a3b-2d4e6f8a0c1e"
+EXTERNAL_TENANT = "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b"
+NO_MAILBOX = "REST API is not yet supported for this mailbox."
+INACTIVE_MAILBOX = "The mailbox is either inactive, soft-deleted, or is hosted on-premise."
+NO_LICENCE = (
+    "Failed to get license information for the user. Ensure user has a valid Office365 license "
+    "assigned to them."
+)
 _REMOTE_HINTS = ("anydesk", "teamviewer", "rustdesk", "remote desktop", "splashtop", "vnc")
 _RESPONSES = {
     "accepted": "accepted",
@@ -29,16 +38,52 @@ _RESPONSES = {
 }
 
 
+class GraphError(Exception):
+    """A Graph error answer a route gives for one request (status, error code, message)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
 class MeetingRenderer:
     """Routes over meetings and sign-ins: what the world's calendars, calls and logins look like."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, sessions_page: int = 60) -> None:
+        self.sessions_page = sessions_page
+        self.base_url = ""  # set by the server before each request: nextLinks are absolute
         self.people = {p.key: p for p in world.people if p.on_teams}
         self.by_graph = {p.graph_id: p for p in self.people.values()}
         self.meetings = {m.id: m for m in world.meetings}
         self.signin_log = sorted(
             (x for x in world.logins if x.source == "entra"), key=lambda x: x.ts, reverse=True
         )
+
+    # per-user refusals Graph documents
+    def _mailbox_owner(self, uid: str) -> SimPerson | None:
+        """The user, if their mailbox answers; 404 MailboxNotEnabledForRESTAPI when it cannot."""
+        p = self.by_graph.get(uid)
+        if p is not None and not p.mailbox:
+            raise GraphError(404, "MailboxNotEnabledForRESTAPI", NO_MAILBOX)
+        if p is not None and not p.enabled:
+            raise GraphError(404, "MailboxNotEnabledForRESTAPI", INACTIVE_MAILBOX)
+        return p
+
+    def _teams_user(self, p: SimPerson) -> None:
+        """403 for Teams data of a user without a Teams licence."""
+        if not p.teams_licence:
+            raise GraphError(403, "Forbidden", NO_LICENCE)
+
+    def _ident(self, key: str) -> dict[str, Any]:
+        """identity of a tenant user, or of an external (home-tenant id, keyed by their email)."""
+        p = self.people.get(key)
+        if p is not None:
+            return {"id": p.graph_id, "displayName": p.name, "tenantId": TENANT}
+        return {
+            "id": external_id(key),
+            "displayName": key.split("@")[0],
+            "tenantId": EXTERNAL_TENANT,
+        }
 
     # calendar and meetings
     def _join_url(self, m: SimMeeting) -> str:
@@ -58,6 +103,14 @@ class MeetingRenderer:
                         "time": iso(m.start),
                     },
                     "emailAddress": {"name": p.name if p else key, "address": email},
+                }
+            )
+        for room in m.rooms:
+            attendees.append(
+                {
+                    "type": "resource",
+                    "status": {"response": "accepted", "time": iso(m.start)},
+                    "emailAddress": {"name": room.split("@")[0], "address": room},
                 }
             )
         return {
@@ -80,7 +133,7 @@ class MeetingRenderer:
         }
 
     def calendar(self, uid: str, q: dict[str, str]) -> list[dict[str, Any]] | None:
-        p = self.by_graph.get(uid)
+        p = self._mailbox_owner(uid)
         if p is None:
             return None
         lo = parse_iso(q["startDateTime"]) if "startDateTime" in q else float("-inf")
@@ -89,6 +142,7 @@ class MeetingRenderer:
             self._event(m, p)
             for m in sorted(self.meetings.values(), key=lambda m: (m.start, m.id))
             if (m.organizer == p.key or any(k == p.key for k, _ in m.invitees))
+            and m.call_type != "peerToPeer"  # ad-hoc calls are not on calendars
             and m.end > lo
             and m.start < hi
         ]
@@ -97,6 +151,7 @@ class MeetingRenderer:
         p = self.by_graph.get(uid)
         if p is None:
             return None
+        self._teams_user(p)
         want = [raw.strip("'") for name, op, raw in filters(q) if name.lower() == "joinweburl"]
         return [
             {
@@ -107,7 +162,10 @@ class MeetingRenderer:
                 "endDateTime": iso(m.end),
             }
             for m in self.meetings.values()
-            if m.is_online and m.organizer == p.key and self._join_url(m) in want
+            if m.is_online
+            and m.call_type != "peerToPeer"
+            and m.organizer == p.key
+            and self._join_url(m) in want
         ]
 
     def _meeting(self, uid: str, mid: str) -> SimMeeting | None:
@@ -143,17 +201,14 @@ class MeetingRenderer:
                 {"joinDateTime": iso(s), "leaveDateTime": iso(e), "durationInSeconds": int(e - s)}
                 for s, e in a.intervals
             ]
+            ident = self._ident(a.person)
             out.append(
                 {
-                    "id": p.graph_id if p else a.person,
+                    "id": ident["id"],
                     "emailAddress": p.email if p else a.person,
                     "totalAttendanceInSeconds": sum(int(e - s) for s, e in a.intervals),
                     "role": a.role,
-                    "identity": {
-                        "id": p.graph_id if p else None,
-                        "displayName": p.name if p else a.person,
-                        "tenantId": None,
-                    },
+                    "identity": ident,
                     "attendanceIntervals": intervals,
                 }
             )
@@ -165,38 +220,61 @@ class MeetingRenderer:
     def _call(self, m: SimMeeting, expand: str) -> dict[str, Any]:
         org = self.people.get(m.organizer)
         video = any(a.video for a in m.attendance)
+        p2p = m.call_type == "peerToPeer"
         rec: dict[str, Any] = {
             "id": self._call_id(m),
             "version": 1,
-            "type": "groupCall",
+            "type": "peerToPeer" if p2p else "groupCall",
             "modalities": ["audio", "video"] if video else ["audio"],
             "lastModifiedDateTime": iso(m.end + 600),
             "startDateTime": iso(m.start),
             "endDateTime": iso(m.end),
-            "joinWebUrl": self._join_url(m),
+            "joinWebUrl": None if p2p else self._join_url(m),
             "organizer_v2": {
                 "id": org.graph_id if org else m.organizer,
-                "identity": {"user": _user_ident(org)},
+                "identity": {"user": self._ident(m.organizer)},
             },
         }
         if "sessions" in expand:
-            rec["sessions"] = [
-                self._session(a.person, s, e, a.video) for a in m.attendance for s, e in a.intervals
-            ]
+            sessions = self._sessions(m)
+            rec["sessions"] = sessions[: self.sessions_page]
+            if len(sessions) > self.sessions_page:
+                # a call record inlines at most 60 sessions and links to the rest
+                rec["sessions@odata.nextLink"] = (
+                    f"{self.base_url}/v1.0/communications/callRecords/{rec['id']}/sessions?"
+                    + urlencode({"$expand": "segments", "$skiptoken": f"o{self.sessions_page}"})
+                )
         if "participants_v2" in expand:
             rec["participants_v2"] = [
-                {
-                    "id": self.people[a.person].graph_id,
-                    "identity": {"user": _user_ident(self.people[a.person])},
-                }
+                {"id": self._ident(a.person)["id"], "identity": {"user": self._ident(a.person)}}
                 for a in m.attendance
-                if a.person in self.people
             ]
         return rec
 
-    def _session(self, key: str, start: float, end: float, video: bool) -> dict[str, Any]:
+    def _sessions(self, m: SimMeeting) -> list[dict[str, Any]]:
+        """Sessions in Graph's shape: participant <-> conferencing service, or the two ends of a p2p call."""
+        if m.call_type == "peerToPeer" and len(m.attendance) >= 2:
+            a, b = m.attendance[0], m.attendance[1]
+            return [
+                self._session(
+                    self._participant(a.person), self._participant(b.person), s, e, a.video, b.video
+                )
+                for s, e in a.intervals
+            ]
+        out = []
+        for a in m.attendance:
+            # a participant receives video whenever someone else sends it
+            others = any(o.video for o in m.attendance if o is not a)
+            for s, e in a.intervals:
+                out.append(
+                    self._session(self._participant(a.person), _SERVICE, s, e, a.video, others)
+                )
+        return out
+
+    def _participant(self, key: str) -> dict[str, Any]:
         p = self.people.get(key)
-        caller = {
+        ident = self._ident(key)
+        return {
             "@odata.type": "#microsoft.graph.callRecords.participantEndpoint",
             "name": f"machine-{key}",
             "userAgent": {
@@ -204,39 +282,61 @@ class MeetingRenderer:
                 "platform": "windows",
                 "productFamily": "teams",
             },
-            "associatedIdentity": _user_ident(p),
+            "associatedIdentity": {**ident, "userPrincipalName": (p.upn or p.email) if p else key},
         }
-        callee = {
-            "@odata.type": "#microsoft.graph.callRecords.serviceEndpoint",
-            "userAgent": {
-                "@odata.type": "#microsoft.graph.callRecords.serviceUserAgent",
-                "role": "conferencing",
-            },
-        }
-        sid = str(uuid.uuid5(_NS, f"{key}:{start}"))
+
+    def _session(
+        self,
+        caller: dict[str, Any],
+        callee: dict[str, Any],
+        start: float,
+        end: float,
+        caller_video: bool,
+        callee_video: bool,
+    ) -> dict[str, Any]:
+        """One session with one segment whose media streams say which side sent video."""
+        sid = str(uuid.uuid5(_NS, f"{caller.get('name')}:{callee.get('name')}:{start}"))
         times = {"startDateTime": iso(start), "endDateTime": iso(end)}
+        media = [_media("main-audio", ["callerToCallee", "calleeToCaller"])]
+        sent = [
+            d
+            for d, on in (("callerToCallee", caller_video), ("calleeToCaller", callee_video))
+            if on
+        ]
+        if sent:
+            media.append(_media("main-video", sent))
         return {
             "id": sid,
-            "modalities": ["audio", "video"] if video else ["audio"],
+            # what was present between the two ends, whoever sent it
+            "modalities": ["audio", "video"] if sent else ["audio"],
             **times,
             "isTest": False,
             "caller": caller,
             "callee": callee,
-            "segments": [{"id": sid, **times, "caller": caller, "callee": callee, "media": []}],
+            "segments": [{"id": sid, **times, "caller": caller, "callee": callee, "media": media}],
         }
+
+    def _calls(self) -> list[SimMeeting]:
+        return [
+            m
+            for m in sorted(self.meetings.values(), key=lambda m: (m.start, m.id))
+            if m.is_online and m.attendance
+        ]
 
     def call_records(self, q: dict[str, str]) -> list[dict[str, Any]]:
         flt = bounds(q, "startDateTime")
-        return [
-            self._call(m, "")
-            for m in sorted(self.meetings.values(), key=lambda m: (m.start, m.id))
-            if m.is_online and m.attendance and passes(m.start, flt)
-        ]
+        return [self._call(m, "") for m in self._calls() if passes(m.start, flt)]
 
     def call_record(self, cid: str, q: dict[str, str]) -> dict[str, Any] | None:
-        for m in self.meetings.values():
-            if m.is_online and m.attendance and self._call_id(m) == cid:
+        for m in self._calls():
+            if self._call_id(m) == cid:
                 return self._call(m, q.get("$expand", ""))
+        return None
+
+    def sessions(self, cid: str, q: dict[str, str]) -> list[dict[str, Any]] | None:
+        for m in self._calls():
+            if self._call_id(m) == cid:
+                return self._sessions(m)
         return None
 
     # sign-ins
@@ -255,7 +355,7 @@ class MeetingRenderer:
                     "id": str(uuid.uuid5(_NS, f"signin:{s.person}:{s.ts}:{s.ip}:{s.event}:{i}")),
                     "createdDateTime": iso(s.ts),
                     "userDisplayName": p.name if p else s.user,
-                    "userPrincipalName": p.email if p else s.user,
+                    "userPrincipalName": (p.upn or p.email) if p else s.user,
                     "userId": p.graph_id if p else None,
                     "appDisplayName": app,
                     "ipAddress": s.ip,
@@ -269,9 +369,12 @@ class MeetingRenderer:
                         "failureReason": "Invalid username or password." if failed else None,
                     },
                     "deviceDetail": {
-                        "deviceId": "",
+                        "deviceId": s.device_id or "",
+                        "displayName": s.device_name,
                         "operatingSystem": s.device,
                         "browser": _browser(s.user_agent),
+                        "isManaged": bool(s.device_id),
+                        "trustType": "Azure AD joined" if s.device_id else None,
                     },
                     "location": {"city": s.city, "state": None, "countryOrRegion": s.country},
                 }
@@ -279,10 +382,28 @@ class MeetingRenderer:
         return out
 
 
-def _user_ident(p: SimPerson | None) -> dict[str, Any] | None:
-    if p is None:
-        return None
-    return {"id": p.graph_id, "displayName": p.name, "userPrincipalName": p.email}
+_SERVICE: dict[str, Any] = {
+    "@odata.type": "#microsoft.graph.callRecords.serviceEndpoint",
+    "name": "conferencing",
+    "userAgent": {
+        "@odata.type": "#microsoft.graph.callRecords.serviceUserAgent",
+        "role": "conferencing",
+    },
+}
+
+
+def external_id(email: str) -> str:
+    """An external attendee's object id in their home tenant (stable per email)."""
+    return str(uuid.uuid5(_NS, "external:" + email.lower()))
+
+
+def _media(label: str, directions: list[str]) -> dict[str, Any]:
+    return {
+        "label": label,
+        "streams": [
+            {"streamId": f"{label}-{n}", "streamDirection": d} for n, d in enumerate(directions)
+        ],
+    }
 
 
 def _browser(ua: str | None) -> str | None:
