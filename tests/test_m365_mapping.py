@@ -184,3 +184,108 @@ def test_a_signin_synced_and_imported_from_a_file_is_one_event(shared_data: Path
         if isinstance(e, LoginEvent)
     }
     assert synced and synced == imported
+
+
+def _record(sessions: list[dict[str, Any]]) -> Any:
+    """A call record parsed by the SDK from a Graph-shaped dict."""
+    from msgraph.generated.models.call_records.call_record import CallRecord
+
+    raw = {"id": "c1", "type": "peerToPeer", "sessions": sessions}
+    node = JsonParseNodeFactory().get_root_parse_node("application/json", json.dumps(raw).encode())
+    return node.get_object_value(CallRecord)
+
+
+def _end(uid: str) -> dict[str, Any]:
+    return {
+        "@odata.type": "#microsoft.graph.callRecords.participantEndpoint",
+        "associatedIdentity": {"id": uid, "displayName": uid},
+    }
+
+
+def _session(media: list[dict[str, Any]] | None, modalities: list[str]) -> dict[str, Any]:
+    times = {"startDateTime": "2026-11-02T09:00:00Z", "endDateTime": "2026-11-02T09:10:00Z"}
+    segments = [{"id": "g1", **times, "caller": _end("a"), "callee": _end("b"), "media": media}]
+    return {
+        "id": "s1",
+        **times,
+        "modalities": modalities,
+        "caller": _end("a"),
+        "callee": _end("b"),
+        "segments": segments if media is not None else [],
+    }
+
+
+def test_camera_is_the_side_that_sent_video() -> None:
+    video = {"label": "main-video", "streams": [{"streamDirection": "calleeToCaller"}]}
+    audio = {
+        "label": "main-audio",
+        "streams": [{"streamDirection": "callerToCallee"}, {"streamDirection": "calleeToCaller"}],
+    }
+    presence = mp.call_presence(_record([_session([audio, video], ["audio", "video"])]))
+    assert (presence["a"].video, presence["b"].video) == (False, True)
+    assert presence["a"].basis == presence["b"].basis == "streams"
+    assert presence["a"].seconds == presence["b"].seconds == 600
+
+
+def test_screen_sharing_is_not_camera() -> None:
+    share = {
+        "label": "applicationsharing-video",
+        "streams": [{"streamDirection": "callerToCallee"}],
+    }
+    presence = mp.call_presence(_record([_session([share], ["audio", "screenSharing"])]))
+    assert not presence["a"].video and not presence["b"].video
+
+
+def test_modalities_decide_only_without_media_and_say_so() -> None:
+    presence = mp.call_presence(_record([_session(None, ["audio", "video"])]))
+    assert presence["a"].video and presence["b"].video
+    assert presence["a"].basis == presence["b"].basis == "modalities"
+
+
+def test_rooms_are_not_invitees_and_appointments_not_meetings() -> None:
+    from msgraph.generated.models.event import Event
+
+    def event(attendees: list[dict[str, Any]]) -> Any:
+        raw = {
+            "id": "e1",
+            "start": {"dateTime": "2026-11-02T09:00:00.0000000", "timeZone": "UTC"},
+            "end": {"dateTime": "2026-11-02T10:00:00.0000000", "timeZone": "UTC"},
+            "organizer": {"emailAddress": {"address": "org@x.test"}},
+            "attendees": attendees,
+        }
+        node = JsonParseNodeFactory().get_root_parse_node(
+            "application/json", json.dumps(raw).encode()
+        )
+        return node.get_object_value(Event)
+
+    room = {"type": "resource", "emailAddress": {"address": "room@x.test"}}
+    person = {"type": "required", "emailAddress": {"address": "a@x.test"}}
+    meeting = mp.event_to_meeting(event([room, person]), {})
+    assert meeting is not None and dict(meeting.invitees) == {
+        "org@x.test": "organizer",
+        "a@x.test": "none",
+    }
+    assert mp.event_to_meeting(event([room]), {}) is None  # a room booking for oneself
+    assert mp.event_to_meeting(event([]), {}) is None  # focus time
+
+
+def test_signin_device_identity_apart_from_client_label(shared_data: Path) -> None:
+    from msgraph.generated.models.sign_in_collection_response import SignInCollectionResponse
+
+    page = parse(shared_data / "msgraph/signins_list.json", SignInCollectionResponse)
+    si = page.value[0]
+    ev = mp.signin_to_login(si)
+    assert ev.account_id == "26be570a-ae82-4189-b4e2-a37c6808512d"  # userId, the object id
+    assert ev.device_id is None and ev.host is None  # "" and null in the example: not a device
+    si.device_detail.device_id = "d-123"
+    si.device_detail.display_name = "LAPTOP-1"
+    ev = mp.signin_to_login(si)
+    assert (ev.device_id, ev.host, ev.device) == ("d-123", "LAPTOP-1", "Windows 10 / Edge 80.0.361")
+
+
+def test_callrecord_example_links_to_more_sessions(shared_data: Path) -> None:
+    from msgraph.generated.models.call_records.call_record import CallRecord
+
+    rec = parse(shared_data / "msgraph/callrecord_get_expand_sessions_segments.json", CallRecord)
+    link = rec.additional_data.get("sessions@odata.nextLink")
+    assert link and "skiptoken" in link  # where the connector finds the rest of the sessions

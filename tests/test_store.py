@@ -37,11 +37,15 @@ EXPECTED_TABLES = {
 def test_migrations_from_empty_file(tmp_path: Path) -> None:
     db = open_db(tmp_path / "new.db")
     assert set(db.table_names()) >= EXPECTED_TABLES
-    assert [m.name for m in migrations.applied(db)] == ["m001_initial", "m002_message_text"]
+    assert [m.name for m in migrations.applied(db)] == [
+        "m001_initial",
+        "m002_message_text",
+        "m005_graph",
+    ]
     assert migrations.pending(db) == []
     # reopening applies nothing twice
     db2 = open_db(tmp_path / "new.db")
-    assert len(migrations.applied(db2)) == 2
+    assert len(migrations.applied(db2)) == 3
 
 
 def test_database_file_mode_is_0600(tmp_path: Path) -> None:

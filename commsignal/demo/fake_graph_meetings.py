@@ -51,6 +51,7 @@ class MeetingRenderer:
 
     def __init__(self, world: World, sessions_page: int = 60) -> None:
         self.sessions_page = sessions_page
+        self._call_index: dict[str, SimMeeting] | None = None
         self.base_url = ""  # set by the server before each request: nextLinks are absolute
         self.people = {p.key: p for p in world.people if p.on_teams}
         self.by_graph = {p.graph_id: p for p in self.people.values()}
@@ -327,17 +328,18 @@ class MeetingRenderer:
         flt = bounds(q, "startDateTime")
         return [self._call(m, "") for m in self._calls() if passes(m.start, flt)]
 
+    def _by_call_id(self, cid: str) -> SimMeeting | None:
+        if self._call_index is None:
+            self._call_index = {self._call_id(m): m for m in self._calls()}
+        return self._call_index.get(cid)
+
     def call_record(self, cid: str, q: dict[str, str]) -> dict[str, Any] | None:
-        for m in self._calls():
-            if self._call_id(m) == cid:
-                return self._call(m, q.get("$expand", ""))
-        return None
+        m = self._by_call_id(cid)
+        return self._call(m, q.get("$expand", "")) if m is not None else None
 
     def sessions(self, cid: str, q: dict[str, str]) -> list[dict[str, Any]] | None:
-        for m in self._calls():
-            if self._call_id(m) == cid:
-                return self._sessions(m)
-        return None
+        m = self._by_call_id(cid)
+        return self._sessions(m) if m is not None else None
 
     # sign-ins
     def signins(self, q: dict[str, str]) -> list[dict[str, Any]]:

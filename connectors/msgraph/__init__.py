@@ -81,9 +81,23 @@ class GraphSource:
                 return
             page = await self.caller.call(builder.with_url(link).get, resource, per_user=per_user)
 
+    def absolute(self, link: str) -> str:
+        """A nested next link as a request URL.
+
+        Graph gives absolute URLs; a relative one is resolved against the API root, and the
+        context-URL form Graph's own example shows (`.../v1.0/$metadata#communications/...`)
+        becomes the path after `#`.
+        """
+        if "$metadata#" in link:
+            link = link.split("$metadata#", 1)[1]
+        if link.startswith("http://") or link.startswith("https://"):
+            return link
+        return f"{self.settings.api_url}/{link.lstrip('/')}"
+
     async def _rest_of(self, link: str | None, builder: Any, resource: str) -> list[Any]:
         """Every item behind a nested `<property>@odata.nextLink` (replies, sessions, segments)."""
         out: list[Any] = []
+        link = self.absolute(link) if link else None
         while link:
             page = await self.caller.call(builder.with_url(link).get, resource)
             if page is None:

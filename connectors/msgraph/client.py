@@ -224,9 +224,11 @@ def user_problem(err: Any) -> str | None:
     code, low = code.lower(), message.lower()
     if code in _MAILBOX_CODES:
         return "disabled" if "inactive" in low or "soft-deleted" in low else "no_mailbox"
-    if status == 403 and "license information for the user" in low:
-        return "no_teams_licence"
-    if status in (401, 403) and ("disabled" in low or "blocked" in low) and "user" in low:
+    if status in (403, 404) and "licen" in low and "user" in low and "premium" not in low:
+        return "no_teams_licence"  # "Failed to get license information for the user ..."
+    if status in (401, 403, 404) and (
+        "disabled" in code or (("disabled" in low or "blocked" in low) and "user" in low)
+    ):
         return "disabled"
     if status == 404 and (
         code in ("request_resourcenotfound", "errorinvaliduser", "resourcenotfound")
