@@ -273,3 +273,31 @@ def test_chat_filter_uses_the_documented_operators(world: World) -> None:
         report = run(db, fake, resources=("users", "chats"))
     assert not any(n.startswith("chat messages skipped") for n in report.notices), report.notices
     assert db["messages"].count > 0
+
+
+def test_without_media_detail_modalities_decide_and_the_evidence_says_so(world: World) -> None:
+    from commsignal.analysis.participation import participation_features
+    from commsignal.detect.checks import camera_avoidance
+
+    db = open_db(None)
+    with FakeGraph(world, media_detail=False) as fake:
+        run(db, fake, resources=("users", "calendar", "callrecords"))
+    ing = Ingestor(db, KEY, None)
+    call = next(m for m in world.meetings if m.id == "p2p0")
+    mid = expected_meeting_id(fake, call)
+    rows = {
+        r["person_id"]: (r["video_on"], r["video_basis"])
+        for r in db.query("select * from attendance where meeting_id = ?", [mid])
+    }
+    # video was in the session; who sent it is unknown, so both count as on, marked ambiguous
+    assert rows == {
+        person(ing, world, "p7"): (1, "modalities"),
+        person(ing, world, "p8"): (1, "modalities"),
+    }
+    features = participation_features(db, call.start - 1, call.start + 1)
+    assert features[person(ing, world, "p8")]["video_on_ambiguous"] == 1
+    f = {"video_known": 12, "video_on_share": 0.1, "video_on_ambiguous": 1}
+    result = camera_avoidance(f, {"score": 0.3, "min_meetings": 10, "max_share": 0.2})
+    assert result is not None
+    assert result.evidence["camera_on_from_session_modalities"] == 1
+    assert "not who sent it" in result.summary

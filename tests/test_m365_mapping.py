@@ -143,8 +143,18 @@ def test_users_and_time_zones() -> None:
         job_title="SRE",
         usage_location="DE",
         account_enabled=False,
+        on_premises_sam_account_name="auser",
+        on_premises_domain_name="corp.x.test",
+        employee_id="E0042",
     )
     acc = mp.user_to_account(u, manager_id="m1", tz="W. Europe Standard Time")
+    # identifiers other logs name people by, carried for identity resolution
+    assert (acc.upn, acc.sam_account_name, acc.on_prem_domain, acc.employee_id) == (
+        "A@X.test",
+        "auser",
+        "corp.x.test",
+        "E0042",
+    )
     assert (acc.email, acc.tz, acc.country, acc.deleted, acc.manager_account_id) == (
         "A@X.test",
         "Europe/Berlin",

@@ -160,6 +160,7 @@ class FakeGraph(LoopbackServer):
         latency_s: float = 0.0,
         replies_inline: int = 1000,
         sessions_page: int = 60,
+        media_detail: bool = True,
     ) -> None:
         """Serve `world`.
 
@@ -172,6 +173,7 @@ class FakeGraph(LoopbackServer):
                 (Graph documents 1000).
             sessions_page: sessions inlined per call record and per page of
                 `sessions@odata.nextLink` (Graph documents 60).
+            media_detail: give call-record segments their media streams (who sent what).
         """
         super().__init__()
         self.world = world
@@ -184,7 +186,7 @@ class FakeGraph(LoopbackServer):
         self._consecutive: Counter[str] = Counter()
         self._script_hits: Counter[int] = Counter()
         self._cache: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[int, Any]] = {}
-        self.render = Renderer(world, replies_inline=replies_inline, sessions_page=sessions_page)
+        self.render = Renderer(world, replies_inline, sessions_page, media_detail)
 
     @property
     def base_url(self) -> str:

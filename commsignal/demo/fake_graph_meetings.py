@@ -49,8 +49,9 @@ class GraphError(Exception):
 class MeetingRenderer:
     """Routes over meetings and sign-ins: what the world's calendars, calls and logins look like."""
 
-    def __init__(self, world: World, sessions_page: int = 60) -> None:
+    def __init__(self, world: World, sessions_page: int = 60, media_detail: bool = True) -> None:
         self.sessions_page = sessions_page
+        self.media_detail = media_detail  # False: segments without media, as some records come
         self._call_index: dict[str, SimMeeting] | None = None
         self.base_url = ""  # set by the server before each request: nextLinks are absolute
         self.people = {p.key: p for p in world.people if p.on_teams}
@@ -314,7 +315,15 @@ class MeetingRenderer:
             "isTest": False,
             "caller": caller,
             "callee": callee,
-            "segments": [{"id": sid, **times, "caller": caller, "callee": callee, "media": media}],
+            "segments": [
+                {
+                    "id": sid,
+                    **times,
+                    "caller": caller,
+                    "callee": callee,
+                    "media": media if self.media_detail else [],
+                }
+            ],
         }
 
     def _calls(self) -> list[SimMeeting]:

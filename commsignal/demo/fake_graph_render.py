@@ -55,8 +55,14 @@ class MessageStore:
 class Renderer(MeetingRenderer):
     """One method per fake route: returns a list (collection), a dict (entity) or None (404)."""
 
-    def __init__(self, world: World, replies_inline: int = 1000, sessions_page: int = 60) -> None:
-        super().__init__(world, sessions_page)
+    def __init__(
+        self,
+        world: World,
+        replies_inline: int = 1000,
+        sessions_page: int = 60,
+        media_detail: bool = True,
+    ) -> None:
+        super().__init__(world, sessions_page, media_detail)
         self.world = world
         self.replies_inline = replies_inline
         self.bots = {b.key: b for b in world.bots}
