@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlite_utils import Database
 
-from commsignal.demo.fake_graph import DROP, RESET, FakeGraph, Faults, ScriptedFault
+from commsignal.demo.fake_graph import DROP, RESET, STALL, FakeGraph, Faults, ScriptedFault
 from commsignal.demo.fake_graph_world import START, documented_world
 from commsignal.demo.world import SimMeeting, World
 from commsignal.ingest import Ingestor
@@ -301,3 +301,14 @@ def test_without_media_detail_modalities_decide_and_the_evidence_says_so(world: 
     assert result is not None
     assert result.evidence["camera_on_from_session_modalities"] == 1
     assert "not who sent it" in result.summary
+
+
+def test_a_read_timeout_is_retried(world: World) -> None:
+    db = open_db(None)
+    stall = ScriptedFault("/auditLogs/signIns", STALL, "", "", times=2)
+    with FakeGraph(world, faults=Faults(scripted=[stall], stall_s=1.0)) as fake:
+        report = run(db, fake, resources=("users", "signins"), timeout_s=0.3)
+        hits = fake.requests["/v1.0/auditLogs/signIns"]
+    assert report.transport_retries >= 2
+    assert not any("skipped:" in n for n in report.notices), report.notices
+    assert hits >= 3 and db["login_events"].count == len(world.logins)

@@ -33,6 +33,9 @@ DENIED_MESSAGE = "Insufficient privileges to complete the operation."
 # reset (RST); clients see "Server disconnected without sending a response" / a connection reset
 DROP = 0
 RESET = -1
+STALL = (
+    -2
+)  # answer nothing for `Faults.stall_s`, then drop: a client with a shorter timeout times out
 
 
 @dataclass(slots=True)
@@ -61,6 +64,7 @@ class Faults:
     statuses: tuple[int, ...] = (429, 503)
     max_consecutive: int = 2
     scripted: list[ScriptedFault] = field(default_factory=list)
+    stall_s: float = 1.0
 
     @staticmethod
     def denied(path: str) -> ScriptedFault:
@@ -123,7 +127,9 @@ class _Handler(JsonHandler):
         if fake.latency_s:
             time.sleep(fake.latency_s)
         fault = fake._fault(path, self.path)
-        if fault is not None and fault[0] in (DROP, RESET):
+        if fault is not None and fault[0] in (DROP, RESET, STALL):
+            if fault[0] == STALL:
+                time.sleep(fake.faults.stall_s)
             self._drop(reset=fault[0] == RESET)
             return
         if fault is not None:

@@ -134,6 +134,7 @@ def build_client(
     Returns:
         (client, credential); close the credential when done.
     """
+    import httpx
     from kiota_authentication_azure.azure_identity_authentication_provider import (
         AzureIdentityAuthenticationProvider,
     )
@@ -158,6 +159,7 @@ def build_client(
         ),
     }
     http_client = GraphClientFactory.create_with_default_middleware(options=options)
+    http_client.timeout = httpx.Timeout(settings.timeout_s, connect=min(30.0, settings.timeout_s))
     if on_request is not None:
         http_client.event_hooks = {"request": [on_request], "response": []}
     adapter = GraphRequestAdapter(auth, client=http_client)
