@@ -312,3 +312,19 @@ def test_a_read_timeout_is_retried(world: World) -> None:
     assert report.transport_retries >= 2
     assert not any("skipped:" in n for n in report.notices), report.notices
     assert hits >= 3 and db["login_events"].count == len(world.logins)
+
+
+def test_sessions_past_the_first_page_get_their_segments_listed(world: World) -> None:
+    db = open_db(None)
+    with FakeGraph(world, sessions_link_expand=False) as fake:
+        run(db, fake, resources=("users", "calendar", "callrecords", "attendance"))
+        listed = sum(n for path, n in fake.requests.items() if path.endswith("/segments"))
+    hands = next(m for m in world.meetings if m.id == "allhands")
+    assert listed == sum(len(a.intervals) for a in hands.attendance) - 60
+    ing = Ingestor(db, KEY, None)
+    mid = expected_meeting_id(fake, hands)
+    on = {
+        r["person_id"]
+        for r in db.query("select * from attendance where meeting_id = ? and video_on = 1", [mid])
+    }
+    assert on == {person(ing, world, hands.attendance[-1].person)}

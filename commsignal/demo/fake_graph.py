@@ -167,6 +167,7 @@ class FakeGraph(LoopbackServer):
         replies_inline: int = 1000,
         sessions_page: int = 60,
         media_detail: bool = True,
+        sessions_link_expand: bool = True,
     ) -> None:
         """Serve `world`.
 
@@ -180,6 +181,8 @@ class FakeGraph(LoopbackServer):
             sessions_page: sessions inlined per call record and per page of
                 `sessions@odata.nextLink` (Graph documents 60).
             media_detail: give call-record segments their media streams (who sent what).
+            sessions_link_expand: `sessions@odata.nextLink` keeps `$expand=segments` (as Graph's
+                example); False leaves segments to be listed per session.
         """
         super().__init__()
         self.world = world
@@ -193,6 +196,7 @@ class FakeGraph(LoopbackServer):
         self._script_hits: Counter[int] = Counter()
         self._cache: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[int, Any]] = {}
         self.render = Renderer(world, replies_inline, sessions_page, media_detail)
+        self.render.sessions_link_expand = sessions_link_expand
 
     @property
     def base_url(self) -> str:
@@ -273,6 +277,7 @@ _ROUTES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^/communications/callRecords$"), "call_records"),
     (re.compile(r"^/communications/callRecords/([^/]+)$"), "call_record"),
     (re.compile(r"^/communications/callRecords/([^/]+)/sessions$"), "sessions"),
+    (re.compile(r"^/communications/callRecords/([^/]+)/sessions/([^/]+)/segments$"), "segments"),
     (re.compile(r"^/auditLogs/signIns$"), "signins"),
 ]
 

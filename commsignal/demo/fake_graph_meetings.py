@@ -52,6 +52,7 @@ class MeetingRenderer:
     def __init__(self, world: World, sessions_page: int = 60, media_detail: bool = True) -> None:
         self.sessions_page = sessions_page
         self.media_detail = media_detail  # False: segments without media, as some records come
+        self.sessions_link_expand = True
         self._call_index: dict[str, SimMeeting] | None = None
         self.base_url = ""  # set by the server before each request: nextLinks are absolute
         self.people = {p.key: p for p in world.people if p.on_teams}
@@ -242,9 +243,12 @@ class MeetingRenderer:
             rec["sessions"] = sessions[: self.sessions_page]
             if len(sessions) > self.sessions_page:
                 # a call record inlines at most 60 sessions and links to the rest
+                args = {"$skiptoken": f"o{self.sessions_page}"}
+                if self.sessions_link_expand:
+                    args = {"$expand": "segments", **args}
                 rec["sessions@odata.nextLink"] = (
                     f"{self.base_url}/v1.0/communications/callRecords/{rec['id']}/sessions?"
-                    + urlencode({"$expand": "segments", "$skiptoken": f"o{self.sessions_page}"})
+                    + urlencode(args)
                 )
         if "participants_v2" in expand:
             rec["participants_v2"] = [
@@ -348,7 +352,16 @@ class MeetingRenderer:
 
     def sessions(self, cid: str, q: dict[str, str]) -> list[dict[str, Any]] | None:
         m = self._by_call_id(cid)
-        return self._sessions(m) if m is not None else None
+        if m is None:
+            return None
+        if "segments" in q.get("$expand", ""):
+            return self._sessions(m)
+        return [{k: v for k, v in s.items() if k != "segments"} for s in self._sessions(m)]
+
+    def segments(self, cid: str, sid: str, q: dict[str, str]) -> list[dict[str, Any]] | None:
+        m = self._by_call_id(cid)
+        found = [s for s in self._sessions(m) if s["id"] == sid] if m is not None else []
+        return list(found[0]["segments"]) if found else None
 
     # sign-ins
     def signins(self, q: dict[str, str]) -> list[dict[str, Any]]:

@@ -293,9 +293,16 @@ class GraphSource:
             more = await self._rest_of(link, sb, "callrecords")
             rec.sessions = [*(rec.sessions or []), *(s for s in more if s.id not in seen)]
         for session in rec.sessions or []:
+            if not session.id:
+                continue
+            segb = sb.by_session_id(session.id).segments
             seg_link = (session.additional_data or {}).get("segments@odata.nextLink")
-            if seg_link and session.id:
-                segb = sb.by_session_id(session.id).segments
+            if session.segments is None:
+                # a page of sessions that did not expand its segments: list them (media detail)
+                first = await self.caller.call(segb.get, "callrecords", missing_ok=True)
+                session.segments = list(first.value or []) if first is not None else []
+                seg_link = first.odata_next_link if first is not None else None
+            if seg_link:
                 more = await self._rest_of(seg_link, segb, "callrecords")
                 session.segments = [*(session.segments or []), *more]
 
