@@ -125,7 +125,7 @@ def test_per_user_refusals_are_counted_and_the_rest_goes_on(
     assert report.skipped[("calendar", "disabled")] == 1  # p5
     assert report.skipped[("mailbox", "no_mailbox")] == 1
     assert report.skipped[("chats", "no_teams_licence")] == 1  # p4
-    assert report.users_skipped == sum(report.skipped.values())
+    assert report.user_refusals == sum(report.skipped.values())
     text = "\n".join(report.notices)
     assert (
         "calendar: 1 user skipped, no Exchange Online mailbox (MailboxNotEnabledForRESTAPI)" in text
@@ -328,3 +328,22 @@ def test_sessions_past_the_first_page_get_their_segments_listed(world: World) ->
         for r in db.query("select * from attendance where meeting_id = ? and video_on = 1", [mid])
     }
     assert on == {person(ing, world, hands.attendance[-1].person)}
+
+
+def test_when_attendance_reports_fail_call_records_fill_in(world: World) -> None:
+    db = open_db(None)
+    with FakeGraph(world) as fake:
+        # reports are read one meeting at a time in join-URL order: fail the last one, after
+        # the others were read but before their rows were committed
+        online = [m for m in world.meetings if m.is_online and m.call_type != "peerToPeer"]
+        last = max(online, key=fake.render._join_url)
+        fake.faults.scripted.append(
+            ScriptedFault(f"MSo{last.id}/attendanceReports", 500, "InternalServerError", "Broke.")
+        )
+        report = run(
+            db, fake, resources=("users", "calendar", "callrecords", "attendance"), concurrency=1
+        )
+    assert any(n.startswith("attendance skipped") for n in report.notices), report.notices
+    # reports read but never committed must not stop call records from covering their meetings
+    assert stored_attendance(db) == expected_attendance(fake, world, Ingestor(db, KEY, None))
+    assert orphans(db) == 0

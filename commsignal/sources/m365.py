@@ -40,7 +40,7 @@ class SyncReport:
     requests: int = 0
     notices: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    users_skipped: int = 0
+    user_refusals: int = 0  # per-user refusals over all resources (a user may count twice)
     transport_retries: int = 0
     skipped: dict[tuple[str, str], int] = field(default_factory=dict)  # (resource, kind) -> users
 
@@ -55,7 +55,7 @@ class SyncReport:
     def skip_user(self, resource: str, kind: str) -> None:
         """Count one user a resource skipped for a documented per-user reason."""
         self.skipped[(resource, kind)] = self.skipped.get((resource, kind), 0) + 1
-        self.users_skipped += 1
+        self.user_refusals += 1
 
 
 def sync_m365(

@@ -129,7 +129,15 @@ class MeetingSteps:
 
     async def do_attendance(self) -> None:
         rows: list[Attendance] = []
+        covered: set[str] = set()  # meetings whose report rows wait in `rows`
         known = set(self.users) | set(self.users_set)
+
+        def flush() -> None:
+            self.write(Page(SOURCE, "attendance", attendance=rows[:]))
+            # only reports that committed keep call records from filling in for them
+            self.attended |= covered
+            rows.clear()
+            covered.clear()
 
         async def one(item: tuple[str, tuple[str, str]]) -> None:
             url, (organizer, key) = item
@@ -138,7 +146,7 @@ class MeetingSteps:
                 mid = self.resolve(key, start, mp.occurrence_id(key, start or 0.0))
                 if mid not in self.meetings:
                     continue  # never stored (or not this run): nothing may point at it
-                self.attended.add(mid)
+                covered.add(mid)
                 presence = self.presence.get(mid)
                 for rec in records:
                     att = mp.attendance_to_record(
@@ -155,14 +163,12 @@ class MeetingSteps:
                     rows.append(att)
                 self.tick("attendance", len(records))
             if len(rows) >= BATCH:
-                batch = rows[:]
-                rows.clear()
-                self.write(Page(SOURCE, "attendance", attendance=batch))
+                flush()
 
         ended = [(u, v) for u, v in self.online.items() if self._ended(v[1])]
         await self.each(sorted(ended), one, "attendance")
-        if rows:
-            self.write(Page(SOURCE, "attendance", attendance=rows))
+        if rows or covered:
+            flush()
 
     def _ended(self, key: str) -> bool:
         return any(self.meetings[m].end_ts <= self.now for _, m in self.occurrences.get(key, []))

@@ -337,6 +337,16 @@ def _endpoint_user(endpoint: Any) -> str | None:
     return None
 
 
+def _endpoint_upn(endpoint: Any) -> str | None:
+    """The UPN Graph gives an endpoint's associatedIdentity (parsed as identity: extra data)."""
+    assoc = getattr(endpoint, "associated_identity", None)
+    if assoc is None:
+        return None
+    upn = getattr(assoc, "user_principal_name", None)
+    upn = upn or (getattr(assoc, "additional_data", None) or {}).get("userPrincipalName")
+    return str(upn) if upn else None
+
+
 def _value(x: Any) -> str:
     return str(x.value if hasattr(x, "value") else x or "").lower()
 
@@ -397,8 +407,7 @@ def call_presence(record: Any) -> dict[str, CallPresence]:
             if uid is None:
                 continue
             cp = out.setdefault(uid, CallPresence())
-            assoc = getattr(endpoint, "associated_identity", None)
-            cp.upn = cp.upn or (getattr(assoc, "user_principal_name", None) if assoc else None)
+            cp.upn = cp.upn or _endpoint_upn(endpoint)
             if with_media:
                 cp.streams_seen = True
                 cp.video = cp.video or uid in senders
