@@ -2,6 +2,10 @@
 
 The real msgraph-sdk client is pointed at it (demo and tests), so paging, delta links, throttling
 and the permission/licence errors a tenant really returns are all exercised without a tenant.
+It also behaves as Graph's documentation describes where a sync most easily goes wrong: dropped,
+reset and stalled connections; users without a mailbox or Teams licence, disabled users; replies
+past the inlined ones and call-record sessions past 60 behind nested next links; media streams
+that say who sent video; rooms, externals, appointments, ad-hoc calls; UPNs that are not the mail.
 """
 
 from __future__ import annotations
