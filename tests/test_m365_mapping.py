@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from kiota_serialization_json.json_parse_node_factory import JsonParseNodeFactory
 
+from connectors.msgraph import calls
 from connectors.msgraph import mapping as mp
 
 
@@ -99,11 +100,11 @@ def test_callrecord_get_expand_sessions_segments(shared_data: Path) -> None:
         shared_data / "msgraph/callrecord_get_expand_sessions_segments.json",
         CallRecord,
     )
-    presence = mp.call_presence(rec)
+    presence = calls.call_presence(rec)
     abbie, owen = "821809f5-0000-0000-0000-3b5136c0e777", "f69e2c00-0000-0000-0000-185e5f5f5d8a"
     assert set(presence) == {abbie, owen}
     assert presence[abbie].video is False and presence[abbie].seconds == 25
-    assert mp.call_meeting_id(rec).startswith("call:e523d2ed-2966-4b6b-925b-754a88034cc5@")
+    assert calls.call_meeting_id(rec).startswith("call:e523d2ed-2966-4b6b-925b-754a88034cc5@")
 
 
 def test_callrecord_get_expand_participants_v2(shared_data: Path) -> None:
@@ -113,7 +114,7 @@ def test_callrecord_get_expand_participants_v2(shared_data: Path) -> None:
         shared_data / "msgraph/callrecord_get_expand_participants_v2.json",
         CallRecord,
     )
-    presence = mp.call_presence(rec)
+    presence = calls.call_presence(rec)
     assert set(presence) == {
         "821809f5-0000-0000-0000-3b5136c0e777",
         "f69e2c00-0000-0000-0000-185e5f5f5d8a",
@@ -231,7 +232,7 @@ def test_camera_is_the_side_that_sent_video() -> None:
         "label": "main-audio",
         "streams": [{"streamDirection": "callerToCallee"}, {"streamDirection": "calleeToCaller"}],
     }
-    presence = mp.call_presence(_record([_session([audio, video], ["audio", "video"])]))
+    presence = calls.call_presence(_record([_session([audio, video], ["audio", "video"])]))
     assert (presence["a"].video, presence["b"].video) == (False, True)
     assert presence["a"].basis == presence["b"].basis == "streams"
     assert presence["a"].seconds == presence["b"].seconds == 600
@@ -242,12 +243,12 @@ def test_screen_sharing_is_not_camera() -> None:
         "label": "applicationsharing-video",
         "streams": [{"streamDirection": "callerToCallee"}],
     }
-    presence = mp.call_presence(_record([_session([share], ["audio", "screenSharing"])]))
+    presence = calls.call_presence(_record([_session([share], ["audio", "screenSharing"])]))
     assert not presence["a"].video and not presence["b"].video
 
 
 def test_modalities_decide_only_without_media_and_say_so() -> None:
-    presence = mp.call_presence(_record([_session(None, ["audio", "video"])]))
+    presence = calls.call_presence(_record([_session(None, ["audio", "video"])]))
     assert presence["a"].video and presence["b"].video
     assert presence["a"].basis == presence["b"].basis == "modalities"
 

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar
 
 from commsignal.models import Attendance, Meeting, Page
+from connectors.msgraph import calls
 from connectors.msgraph import mapping as mp
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ class MeetingSteps:
         self.meetings: dict[str, Meeting] = {}  # committed calendar meetings only
         self.online: dict[str, tuple[str, str]] = {}  # join url -> (organizer id, meeting key)
         self.occurrences: dict[str, list[tuple[float, str]]] = {}
-        self.presence: dict[str, dict[str, mp.CallPresence]] = {}
+        self.presence: dict[str, dict[str, calls.CallPresence]] = {}
         self.call_meetings: dict[str, Meeting] = {}
         self.attended: set[str] = set()
         self.external_email: dict[str, str] = {}  # home-tenant id of an external -> their email
@@ -110,8 +111,8 @@ class MeetingSteps:
         async for records in self.src.call_records(iso(self.start)):
             for rec in records:
                 key = mp.meeting_key(rec.join_web_url)
-                mid = self.resolve(key, mp.ts(rec.start_date_time), mp.call_meeting_id(rec))
-                self.presence.setdefault(mid, {}).update(mp.call_presence(rec))
+                mid = self.resolve(key, mp.ts(rec.start_date_time), calls.call_meeting_id(rec))
+                self.presence.setdefault(mid, {}).update(calls.call_presence(rec))
                 if mid not in self.meetings:
                     org = rec.organizer_v2
                     org_id = (
@@ -173,7 +174,7 @@ class MeetingSteps:
     def _ended(self, key: str) -> bool:
         return any(self.meetings[m].end_ts <= self.now for _, m in self.occurrences.get(key, []))
 
-    def _call_account(self, uid: str, cp: mp.CallPresence) -> str:
+    def _call_account(self, uid: str, cp: calls.CallPresence) -> str:
         """This tenant's account id, else the email an external was invited and reported by."""
         if uid in self.users_set or not self.users_set:
             return uid
