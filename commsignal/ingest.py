@@ -392,6 +392,7 @@ class Ingestor:
                 "last_leave_ts": a.last_leave_ts,
                 "role": a.role,
                 "video_on": None if a.video_on is None else int(a.video_on),
+                "video_basis": a.video_basis,
             }
             for a in records
         ]
@@ -424,7 +425,10 @@ class Ingestor:
                 e.event_id,
                 e.source,
                 e.user,
-                persons.get((e.source, e.user)) or account(e.source, e.user),
+                # the platform's account id first (Entra userId), then the login name's account
+                (e.account_id and self._person_of.get((e.source, e.account_id)))
+                or persons.get((e.source, e.user))
+                or account(e.source, e.user),
                 e.ts,
                 e.event,
                 e.session_key,
@@ -438,6 +442,8 @@ class Ingestor:
                 int(e.success),
                 None if e.interactive is None else int(e.interactive),
                 e.host,
+                e.device_id,
+                e.account_id,
             )
             for e in events
         ]
@@ -459,7 +465,8 @@ class Ingestor:
         # another id it is a hash collision, and that event is retried under its next probe key
         columns = (
             "event_key, event_id, source, user, person_id, ts, event, session_key, logon_type, ip, "
-            "device, client_app, user_agent, country, city, success, interactive, host"
+            "device, client_app, user_agent, country, city, success, interactive, host, device_id, "
+            "account_id"
         )
         sql = (
             f"insert into login_events ({columns}) values ({', '.join('?' * len(rows[0]))}) "

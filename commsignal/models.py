@@ -29,6 +29,12 @@ class Account:
     title: str | None = None
     manager_account_id: str | None = None
     country: str | None = None
+    # directory identifiers other logs name people by (Entra ID: UPN, on-premises sAMAccountName
+    # and domain, HR employee id); carried for identity resolution, not stored by ingest yet
+    upn: str | None = None
+    sam_account_name: str | None = None
+    on_prem_domain: str | None = None
+    employee_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -87,6 +93,9 @@ class Attendance:
     last_leave_ts: float | None = None
     role: str | None = None
     video_on: bool | None = None
+    video_basis: str | None = (
+        None  # "streams" (who sent video is known) or "modalities" (ambiguous)
+    )
 
 
 @dataclass(slots=True)
@@ -113,6 +122,8 @@ class LoginEvent:
     success: bool = True
     interactive: bool | None = None
     host: str | None = None
+    device_id: str | None = None  # a real device identity (Entra deviceId), not a client label
+    account_id: str | None = None  # the platform's account id when the log names one (Entra userId)
 
 
 @dataclass(slots=True)

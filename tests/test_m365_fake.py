@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from commsignal.demo.fake_graph import FakeGraph, Faults
-from commsignal.demo.fake_graph_world import sample_world
+from commsignal.demo.fake_graph import DROP, RESET, FakeGraph, Faults, ScriptedFault
+from commsignal.demo.fake_graph_world import documented_world, sample_world
 from commsignal.demo.world import World
 
 
@@ -99,3 +99,70 @@ def test_delta_rounds_report_changes_and_removals(fake: FakeGraph, world: World)
 def test_unknown_route_is_404(fake: FakeGraph) -> None:
     r = httpx.get(f"{fake.base_url}/v1.0/nope")
     assert r.status_code == 404 and r.json()["error"]["code"] == "NotFound"
+
+
+def test_drop_and_reset_close_the_connection_without_an_answer(world: World) -> None:
+    faults = Faults(
+        scripted=[
+            ScriptedFault("/teams", DROP, "", "", times=1),
+            ScriptedFault("/users", RESET, "", "", times=1),
+        ]
+    )
+    with FakeGraph(world, faults=faults) as f:
+        with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
+            httpx.get(f"{f.base_url}/v1.0/teams")
+        with pytest.raises((httpx.ReadError, httpx.RemoteProtocolError)):
+            httpx.get(f"{f.base_url}/v1.0/users")
+        assert httpx.get(f"{f.base_url}/v1.0/teams").status_code == 200  # then it answers
+
+
+def test_documented_per_user_refusals() -> None:
+    w = documented_world()
+    with FakeGraph(w) as f:
+
+        def get(key: str, tail: str) -> httpx.Response:
+            return httpx.get(f"{f.base_url}/v1.0/users/{w.person(key).graph_id}/{tail}")
+
+        no_mailbox = get("p3", "calendarView?startDateTime=2026-11-01T00:00:00Z")
+        inactive = get("p5", "mailboxSettings")
+        unlicensed = get("p4", "chats/getAllMessages")
+    assert no_mailbox.status_code == 404
+    assert no_mailbox.json()["error"]["code"] == "MailboxNotEnabledForRESTAPI"
+    assert "inactive" in inactive.json()["error"]["message"]
+    assert unlicensed.status_code == 403
+    assert "license information" in unlicensed.json()["error"]["message"]
+
+
+def test_nested_collections_link_to_their_rest() -> None:
+    w = documented_world()
+    chan = next(c for c in w.channels if c.kind == "channel")
+    hands = next(m for m in w.meetings if m.id == "allhands")
+    with FakeGraph(w, replies_inline=10) as f:
+        url: str | None = (
+            f"{f.base_url}/v1.0/teams/{chan.team_id}/channels/{chan.id}/messages/delta?$expand=replies"
+        )
+        post: dict[str, object] = {}
+        while url and not post:
+            body = httpx.get(url).json()
+            post = next((m for m in body["value"] if m["id"] == "1799999990000"), {})
+            url = body.get("@odata.nextLink")
+        assert len(post["replies"]) == 10  # type: ignore[arg-type]
+        rest: list[object] = []
+        link = post["replies@odata.nextLink"]
+        while link:
+            body = httpx.get(str(link)).json()
+            rest.extend(body["value"])
+            link = body.get("@odata.nextLink")
+        assert len(rest) == 15
+        rec = httpx.get(
+            f"{f.base_url}/v1.0/communications/callRecords/{f.render._call_id(hands)}",
+            params={"$expand": "sessions($expand=segments)"},
+        ).json()
+        assert len(rec["sessions"]) == 60 and "sessions@odata.nextLink" in rec
+        total = len(rec["sessions"])
+        link = rec["sessions@odata.nextLink"]
+        while link:
+            body = httpx.get(str(link)).json()
+            total += len(body["value"])
+            link = body.get("@odata.nextLink")
+        assert total == sum(len(a.intervals) for a in hands.attendance) == 72

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from kiota_serialization_json.json_parse_node_factory import JsonParseNodeFactory
 
+from connectors.msgraph import calls
 from connectors.msgraph import mapping as mp
 
 
@@ -99,11 +100,11 @@ def test_callrecord_get_expand_sessions_segments(shared_data: Path) -> None:
         shared_data / "msgraph/callrecord_get_expand_sessions_segments.json",
         CallRecord,
     )
-    presence = mp.call_presence(rec)
+    presence = calls.call_presence(rec)
     abbie, owen = "821809f5-0000-0000-0000-3b5136c0e777", "f69e2c00-0000-0000-0000-185e5f5f5d8a"
     assert set(presence) == {abbie, owen}
     assert presence[abbie].video is False and presence[abbie].seconds == 25
-    assert mp.call_meeting_id(rec).startswith("call:e523d2ed-2966-4b6b-925b-754a88034cc5@")
+    assert calls.call_meeting_id(rec).startswith("call:e523d2ed-2966-4b6b-925b-754a88034cc5@")
 
 
 def test_callrecord_get_expand_participants_v2(shared_data: Path) -> None:
@@ -113,7 +114,7 @@ def test_callrecord_get_expand_participants_v2(shared_data: Path) -> None:
         shared_data / "msgraph/callrecord_get_expand_participants_v2.json",
         CallRecord,
     )
-    presence = mp.call_presence(rec)
+    presence = calls.call_presence(rec)
     assert set(presence) == {
         "821809f5-0000-0000-0000-3b5136c0e777",
         "f69e2c00-0000-0000-0000-185e5f5f5d8a",
@@ -143,8 +144,18 @@ def test_users_and_time_zones() -> None:
         job_title="SRE",
         usage_location="DE",
         account_enabled=False,
+        on_premises_sam_account_name="auser",
+        on_premises_domain_name="corp.x.test",
+        employee_id="E0042",
     )
     acc = mp.user_to_account(u, manager_id="m1", tz="W. Europe Standard Time")
+    # identifiers other logs name people by, carried for identity resolution
+    assert (acc.upn, acc.sam_account_name, acc.on_prem_domain, acc.employee_id) == (
+        "A@X.test",
+        "auser",
+        "corp.x.test",
+        "E0042",
+    )
     assert (acc.email, acc.tz, acc.country, acc.deleted, acc.manager_account_id) == (
         "A@X.test",
         "Europe/Berlin",
@@ -184,3 +195,108 @@ def test_a_signin_synced_and_imported_from_a_file_is_one_event(shared_data: Path
         if isinstance(e, LoginEvent)
     }
     assert synced and synced == imported
+
+
+def _record(sessions: list[dict[str, Any]]) -> Any:
+    """A call record parsed by the SDK from a Graph-shaped dict."""
+    from msgraph.generated.models.call_records.call_record import CallRecord
+
+    raw = {"id": "c1", "type": "peerToPeer", "sessions": sessions}
+    node = JsonParseNodeFactory().get_root_parse_node("application/json", json.dumps(raw).encode())
+    return node.get_object_value(CallRecord)
+
+
+def _end(uid: str) -> dict[str, Any]:
+    return {
+        "@odata.type": "#microsoft.graph.callRecords.participantEndpoint",
+        "associatedIdentity": {"id": uid, "displayName": uid},
+    }
+
+
+def _session(media: list[dict[str, Any]] | None, modalities: list[str]) -> dict[str, Any]:
+    times = {"startDateTime": "2026-11-02T09:00:00Z", "endDateTime": "2026-11-02T09:10:00Z"}
+    segments = [{"id": "g1", **times, "caller": _end("a"), "callee": _end("b"), "media": media}]
+    return {
+        "id": "s1",
+        **times,
+        "modalities": modalities,
+        "caller": _end("a"),
+        "callee": _end("b"),
+        "segments": segments if media is not None else [],
+    }
+
+
+def test_camera_is_the_side_that_sent_video() -> None:
+    video = {"label": "main-video", "streams": [{"streamDirection": "calleeToCaller"}]}
+    audio = {
+        "label": "main-audio",
+        "streams": [{"streamDirection": "callerToCallee"}, {"streamDirection": "calleeToCaller"}],
+    }
+    presence = calls.call_presence(_record([_session([audio, video], ["audio", "video"])]))
+    assert (presence["a"].video, presence["b"].video) == (False, True)
+    assert presence["a"].basis == presence["b"].basis == "streams"
+    assert presence["a"].seconds == presence["b"].seconds == 600
+
+
+def test_screen_sharing_is_not_camera() -> None:
+    share = {
+        "label": "applicationsharing-video",
+        "streams": [{"streamDirection": "callerToCallee"}],
+    }
+    presence = calls.call_presence(_record([_session([share], ["audio", "screenSharing"])]))
+    assert not presence["a"].video and not presence["b"].video
+
+
+def test_modalities_decide_only_without_media_and_say_so() -> None:
+    presence = calls.call_presence(_record([_session(None, ["audio", "video"])]))
+    assert presence["a"].video and presence["b"].video
+    assert presence["a"].basis == presence["b"].basis == "modalities"
+
+
+def test_rooms_are_not_invitees_and_appointments_not_meetings() -> None:
+    from msgraph.generated.models.event import Event
+
+    def event(attendees: list[dict[str, Any]]) -> Any:
+        raw = {
+            "id": "e1",
+            "start": {"dateTime": "2026-11-02T09:00:00.0000000", "timeZone": "UTC"},
+            "end": {"dateTime": "2026-11-02T10:00:00.0000000", "timeZone": "UTC"},
+            "organizer": {"emailAddress": {"address": "org@x.test"}},
+            "attendees": attendees,
+        }
+        node = JsonParseNodeFactory().get_root_parse_node(
+            "application/json", json.dumps(raw).encode()
+        )
+        return node.get_object_value(Event)
+
+    room = {"type": "resource", "emailAddress": {"address": "room@x.test"}}
+    person = {"type": "required", "emailAddress": {"address": "a@x.test"}}
+    meeting = mp.event_to_meeting(event([room, person]), {})
+    assert meeting is not None and dict(meeting.invitees) == {
+        "org@x.test": "organizer",
+        "a@x.test": "none",
+    }
+    assert mp.event_to_meeting(event([room]), {}) is None  # a room booking for oneself
+    assert mp.event_to_meeting(event([]), {}) is None  # focus time
+
+
+def test_signin_device_identity_apart_from_client_label(shared_data: Path) -> None:
+    from msgraph.generated.models.sign_in_collection_response import SignInCollectionResponse
+
+    page = parse(shared_data / "msgraph/signins_list.json", SignInCollectionResponse)
+    si = page.value[0]
+    ev = mp.signin_to_login(si)
+    assert ev.account_id == "26be570a-ae82-4189-b4e2-a37c6808512d"  # userId, the object id
+    assert ev.device_id is None and ev.host is None  # "" and null in the example: not a device
+    si.device_detail.device_id = "d-123"
+    si.device_detail.display_name = "LAPTOP-1"
+    ev = mp.signin_to_login(si)
+    assert (ev.device_id, ev.host, ev.device) == ("d-123", "LAPTOP-1", "Windows 10 / Edge 80.0.361")
+
+
+def test_callrecord_example_links_to_more_sessions(shared_data: Path) -> None:
+    from msgraph.generated.models.call_records.call_record import CallRecord
+
+    rec = parse(shared_data / "msgraph/callrecord_get_expand_sessions_segments.json", CallRecord)
+    link = rec.additional_data.get("sessions@odata.nextLink")
+    assert link and "skiptoken" in link  # where the connector finds the rest of the sessions

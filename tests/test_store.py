@@ -42,6 +42,7 @@ def test_migrations_from_empty_file(tmp_path: Path) -> None:
     assert applied[:2] == ["m001_initial", "m002_message_text"] and {
         "m003_identity",
         "m004_import_accounting",
+        "m005_graph",
         "m006_triage",
         "m007_hardening",
     } <= set(applied)

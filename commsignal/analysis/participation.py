@@ -100,7 +100,7 @@ def _meeting_features(
 ) -> None:
     for a in db.query(
         "select a.person_id, a.invited, a.attended_seconds, a.first_join_ts, a.last_leave_ts, "
-        "a.video_on, m.start_ts, m.end_ts from attendance a join meetings m "
+        "a.video_on, a.video_basis, m.start_ts, m.end_ts from attendance a join meetings m "
         "on a.source = m.source and a.meeting_id = m.meeting_id "
         "where m.start_ts >= ? and m.start_ts < ?",
         [start, end],
@@ -120,6 +120,9 @@ def _meeting_features(
             if a["video_on"] is not None:
                 f["video_known"] += 1
                 f["video_on"] += a["video_on"]
+                if a["video_on"] and a["video_basis"] == "modalities":
+                    # the call record said video was present, not that this person sent it
+                    f["video_on_ambiguous"] += 1
 
 
 def _empty() -> dict[str, Any]:
@@ -141,6 +144,7 @@ def _empty() -> dict[str, Any]:
         "early_leaves": 0,
         "video_known": 0,
         "video_on": 0,
+        "video_on_ambiguous": 0,
     }
 
 

@@ -2,6 +2,10 @@
 
 The real msgraph-sdk client is pointed at it (demo and tests), so paging, delta links, throttling
 and the permission/licence errors a tenant really returns are all exercised without a tenant.
+It also behaves as Graph's documentation describes where a sync most easily goes wrong: dropped,
+reset and stalled connections; users without a mailbox or Teams licence, disabled users; replies
+past the inlined ones and call-record sessions past 60 behind nested next links; media streams
+that say who sent video; rooms, externals, appointments, ad-hoc calls; UPNs that are not the mail.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import random
 import re
 import socket
+import struct
 import time
 import uuid
 from collections import Counter
@@ -16,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
+from commsignal.demo.fake_graph_meetings import GraphError
 from commsignal.demo.fake_graph_render import Renderer, iso, parse_iso
 from commsignal.demo.loopback import JsonHandler, LoopbackServer
 from commsignal.demo.world import SimMessage, World
@@ -27,6 +33,13 @@ PROTECTED_API_MESSAGE = (
 )
 NO_PREMIUM_MESSAGE = "Neither tenant is B2C or tenant doesn't have premium license"
 DENIED_MESSAGE = "Insufficient privileges to complete the operation."
+# fault "statuses" that are not HTTP answers: the connection closes with no response at all, or is
+# reset (RST); clients see "Server disconnected without sending a response" / a connection reset
+DROP = 0
+RESET = -1
+STALL = (
+    -2
+)  # answer nothing for `Faults.stall_s`, then drop: a client with a shorter timeout times out
 
 
 @dataclass(slots=True)
@@ -43,7 +56,11 @@ class ScriptedFault:
 
 @dataclass(slots=True)
 class Faults:
-    """Random throttling (seeded) plus scripted errors; random faults never hit one URL > `max_consecutive` times in a row."""
+    """Random faults (seeded) plus scripted errors; random faults never hit one URL > `max_consecutive` times in a row.
+
+    `statuses` draws from HTTP statuses (429, 503, 504 with Retry-After) and DROP / RESET, which
+    close the connection without answering.
+    """
 
     fault_rate: float = 0.0
     seed: int = 7
@@ -51,6 +68,7 @@ class Faults:
     statuses: tuple[int, ...] = (429, 503)
     max_consecutive: int = 2
     scripted: list[ScriptedFault] = field(default_factory=list)
+    stall_s: float = 1.0
 
     @staticmethod
     def denied(path: str) -> ScriptedFault:
@@ -113,6 +131,11 @@ class _Handler(JsonHandler):
         if fake.latency_s:
             time.sleep(fake.latency_s)
         fault = fake._fault(path, self.path)
+        if fault is not None and fault[0] in (DROP, RESET, STALL):
+            if fault[0] == STALL:
+                time.sleep(fake.faults.stall_s)
+            self._drop(reset=fault[0] == RESET)
+            return
         if fault is not None:
             self._reply(*fault)
             return
@@ -126,6 +149,13 @@ class _Handler(JsonHandler):
             status, body = 500, _error("InternalServerError", f"fake graph: {exc!r}")
         self._reply(status, body, {})
 
+    def _drop(self, reset: bool) -> None:
+        """Close the connection without a response (a reset sends RST instead of FIN)."""
+        self.close_connection = True
+        if reset:
+            self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.request.close()
+
 
 class FakeGraph(LoopbackServer):
     """Context manager running the fake on 127.0.0.1 (random port) in a background thread."""
@@ -138,7 +168,26 @@ class FakeGraph(LoopbackServer):
         faults: Faults | None = None,
         empty_pages: bool = True,
         latency_s: float = 0.0,
+        replies_inline: int = 1000,
+        sessions_page: int = 60,
+        media_detail: bool = True,
+        sessions_link_expand: bool = True,
     ) -> None:
+        """Serve `world`.
+
+        Args:
+            world: the simulated tenant.
+            faults: random and scripted faults.
+            empty_pages: serve an empty page (with a nextLink) at every third page boundary.
+            latency_s: sleep before each answer.
+            replies_inline: replies inlined per channel post before `replies@odata.nextLink`
+                (Graph documents 1000).
+            sessions_page: sessions inlined per call record and per page of
+                `sessions@odata.nextLink` (Graph documents 60).
+            media_detail: give call-record segments their media streams (who sent what).
+            sessions_link_expand: `sessions@odata.nextLink` keeps `$expand=segments` (as Graph's
+                example); False leaves segments to be listed per session.
+        """
         super().__init__()
         self.world = world
         self.latency_s = latency_s
@@ -150,7 +199,8 @@ class FakeGraph(LoopbackServer):
         self._consecutive: Counter[str] = Counter()
         self._script_hits: Counter[int] = Counter()
         self._cache: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[int, Any]] = {}
-        self.render = Renderer(world)
+        self.render = Renderer(world, replies_inline, sessions_page, media_detail)
+        self.render.sessions_link_expand = sessions_link_expand
 
     @property
     def base_url(self) -> str:
@@ -192,7 +242,9 @@ class FakeGraph(LoopbackServer):
                 self.faults_served += 1
                 status = self._rng.choice(self.faults.statuses)
                 wait = self._rng.choice(self.faults.retry_after)
-                code = "TooManyRequests" if status == 429 else "ServiceUnavailable"
+                code = {429: "TooManyRequests", 504: "GatewayTimeout"}.get(
+                    status, "ServiceUnavailable"
+                )
                 return status, _error(code, "Please retry later."), {"Retry-After": str(wait)}
             self._consecutive[key] = 0
         return None
@@ -216,6 +268,7 @@ _ROUTES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^/teams$"), "teams"),
     (re.compile(r"^/teams/([^/]+)/channels$"), "team_channels"),
     (re.compile(r"^/teams/([^/]+)/channels/([^/]+)/messages/delta(?:\(\))?$"), "delta"),
+    (re.compile(r"^/teams/([^/]+)/channels/([^/]+)/messages/([^/]+)/replies$"), "replies"),
     (re.compile(r"^/users/([^/]+)/calendarView$"), "calendar"),
     (re.compile(r"^/users/([^/]+)/onlineMeetings$"), "online_meetings"),
     (re.compile(r"^/users/([^/]+)/onlineMeetings/([^/]+)/attendanceReports$"), "reports"),
@@ -227,6 +280,8 @@ _ROUTES: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"^/communications/callRecords$"), "call_records"),
     (re.compile(r"^/communications/callRecords/([^/]+)$"), "call_record"),
+    (re.compile(r"^/communications/callRecords/([^/]+)/sessions$"), "sessions"),
+    (re.compile(r"^/communications/callRecords/([^/]+)/sessions/([^/]+)/segments$"), "segments"),
     (re.compile(r"^/auditLogs/signIns$"), "signins"),
 ]
 
@@ -236,6 +291,7 @@ def route(
 ) -> tuple[int, dict[str, Any]]:
     """Dispatch one GET to the renderer and page its collection; (status, JSON body)."""
     r = fake.render
+    r.base_url = fake.base_url
     for pattern, name in _ROUTES:
         m = pattern.match(path)
         if not m:
@@ -247,7 +303,10 @@ def route(
         if cached is not None and cached[0] == r.messages.version:
             result: Any = cached[1]
         else:
-            result = getattr(r, name)(*args, q)
+            try:
+                result = getattr(r, name)(*args, q)
+            except GraphError as err:
+                return err.status, _error(err.code, err.message)
             if isinstance(result, list | tuple):
                 if len(fake._cache) > 4096:
                     fake._cache.clear()
@@ -262,11 +321,12 @@ def route(
         if name == "delta":
             items, delta_token = result
             return 200, _page(fake, path, q, items, default_top=50, delta_token=delta_token)
-        return 200, _page(fake, path, q, result, default_top=_DEFAULT_TOP.get(name, 100))
+        top = r.sessions_page if name == "sessions" else _DEFAULT_TOP.get(name, 100)
+        return 200, _page(fake, path, q, result, default_top=top)
     return 404, _error("NotFound", f"No fake route for {path}")
 
 
-_DEFAULT_TOP = {"users": 100, "chat_messages": 50, "signins": 1000, "calendar": 10}
+_DEFAULT_TOP = {"users": 100, "chat_messages": 50, "signins": 1000, "calendar": 10, "replies": 50}
 
 
 def _page(
@@ -299,4 +359,13 @@ def _page(
     return body
 
 
-__all__ = ["FakeGraph", "Faults", "ScriptedFault", "iso", "parse_iso"]
+__all__ = [
+    "DROP",
+    "RESET",
+    "FakeGraph",
+    "Faults",
+    "GraphError",
+    "ScriptedFault",
+    "iso",
+    "parse_iso",
+]

@@ -1,7 +1,8 @@
-"""The fake Graph's meeting, call-record and sign-in routes (calendar, attendance, callRecords, signIns).
+"""The fake Graph's meeting and sign-in routes (calendar, onlineMeetings, attendance, signIns).
 
-`Renderer` (fake_graph_render.py) extends `MeetingRenderer` with the directory and message routes;
-each route method returns a list (collection), a dict (entity) or None (404).
+`MeetingRenderer` extends `CallRenderer` (call records, fake_graph_calls.py); `Renderer`
+(fake_graph_render.py) extends it with the directory and message routes. Each route method
+returns a list (collection), a dict (entity) or None (404).
 """
 
 from __future__ import annotations
@@ -10,10 +11,16 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from commsignal.demo.fake_graph_calls import GRAPH_NS, CallRenderer
 from commsignal.demo.fake_graph_odata import bounds, filters, iso, parse_iso, passes
 from commsignal.demo.world import SimMeeting, SimPerson, World
 
-_NS = uuid.UUID("3f1d7a52-8a3e-4c55-9e0f-2b1c6e5d9a10")
+NO_MAILBOX = "REST API is not yet supported for this mailbox."
+INACTIVE_MAILBOX = "The mailbox is either inactive, soft-deleted, or is hosted on-premise."
+NO_LICENCE = (
+    "Failed to get license information for the user. Ensure user has a valid Office365 license "
+    "assigned to them."
+)
 _REMOTE_HINTS = ("anydesk", "teamviewer", "rustdesk", "remote desktop", "splashtop", "vnc")
 _RESPONSES = {
     "accepted": "accepted",
@@ -29,21 +36,39 @@ _RESPONSES = {
 }
 
 
-class MeetingRenderer:
+class GraphError(Exception):
+    """A Graph error answer a route gives for one request (status, error code, message)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+class MeetingRenderer(CallRenderer):
     """Routes over meetings and sign-ins: what the world's calendars, calls and logins look like."""
 
-    def __init__(self, world: World) -> None:
-        self.people = {p.key: p for p in world.people if p.on_teams}
-        self.by_graph = {p.graph_id: p for p in self.people.values()}
-        self.meetings = {m.id: m for m in world.meetings}
+    def __init__(self, world: World, sessions_page: int = 60, media_detail: bool = True) -> None:
+        super().__init__(world, sessions_page, media_detail)
         self.signin_log = sorted(
             (x for x in world.logins if x.source == "entra"), key=lambda x: x.ts, reverse=True
         )
 
-    # calendar and meetings
-    def _join_url(self, m: SimMeeting) -> str:
-        return f"https://teams.microsoft.com/l/meetup-join/19%3ameeting_{m.id}%40thread.v2/0"
+    # per-user refusals Graph documents
+    def _mailbox_owner(self, uid: str) -> SimPerson | None:
+        """The user, if their mailbox answers; 404 MailboxNotEnabledForRESTAPI when it cannot."""
+        p = self.by_graph.get(uid)
+        if p is not None and not p.mailbox:
+            raise GraphError(404, "MailboxNotEnabledForRESTAPI", NO_MAILBOX)
+        if p is not None and not p.enabled:
+            raise GraphError(404, "MailboxNotEnabledForRESTAPI", INACTIVE_MAILBOX)
+        return p
 
+    def _teams_user(self, p: SimPerson) -> None:
+        """403 for Teams data of a user without a Teams licence."""
+        if not p.teams_licence:
+            raise GraphError(403, "Forbidden", NO_LICENCE)
+
+    # calendar and meetings
     def _event(self, m: SimMeeting, owner: SimPerson) -> dict[str, Any]:
         org = self.people.get(m.organizer)
         attendees = []
@@ -60,9 +85,17 @@ class MeetingRenderer:
                     "emailAddress": {"name": p.name if p else key, "address": email},
                 }
             )
+        for room in m.rooms:
+            attendees.append(
+                {
+                    "type": "resource",
+                    "status": {"response": "accepted", "time": iso(m.start)},
+                    "emailAddress": {"name": room.split("@")[0], "address": room},
+                }
+            )
         return {
-            "id": f"AAMk{uuid.uuid5(_NS, m.id + owner.key).hex}",
-            "iCalUId": f"040000008200E00074C5B7101A82E008{uuid.uuid5(_NS, m.id).hex}",
+            "id": f"AAMk{uuid.uuid5(GRAPH_NS, m.id + owner.key).hex}",
+            "iCalUId": f"040000008200E00074C5B7101A82E008{uuid.uuid5(GRAPH_NS, m.id).hex}",
             "subject": m.subject,
             "isOrganizer": owner.key == m.organizer,
             "start": {"dateTime": _local(m.start), "timeZone": "UTC"},
@@ -80,7 +113,7 @@ class MeetingRenderer:
         }
 
     def calendar(self, uid: str, q: dict[str, str]) -> list[dict[str, Any]] | None:
-        p = self.by_graph.get(uid)
+        p = self._mailbox_owner(uid)
         if p is None:
             return None
         lo = parse_iso(q["startDateTime"]) if "startDateTime" in q else float("-inf")
@@ -89,6 +122,7 @@ class MeetingRenderer:
             self._event(m, p)
             for m in sorted(self.meetings.values(), key=lambda m: (m.start, m.id))
             if (m.organizer == p.key or any(k == p.key for k, _ in m.invitees))
+            and m.call_type != "peerToPeer"  # ad-hoc calls are not on calendars
             and m.end > lo
             and m.start < hi
         ]
@@ -97,6 +131,7 @@ class MeetingRenderer:
         p = self.by_graph.get(uid)
         if p is None:
             return None
+        self._teams_user(p)
         want = [raw.strip("'") for name, op, raw in filters(q) if name.lower() == "joinweburl"]
         return [
             {
@@ -107,7 +142,10 @@ class MeetingRenderer:
                 "endDateTime": iso(m.end),
             }
             for m in self.meetings.values()
-            if m.is_online and m.organizer == p.key and self._join_url(m) in want
+            if m.is_online
+            and m.call_type != "peerToPeer"
+            and m.organizer == p.key
+            and self._join_url(m) in want
         ]
 
     def _meeting(self, uid: str, mid: str) -> SimMeeting | None:
@@ -143,101 +181,18 @@ class MeetingRenderer:
                 {"joinDateTime": iso(s), "leaveDateTime": iso(e), "durationInSeconds": int(e - s)}
                 for s, e in a.intervals
             ]
+            ident = self._ident(a.person)
             out.append(
                 {
-                    "id": p.graph_id if p else a.person,
+                    "id": ident["id"],
                     "emailAddress": p.email if p else a.person,
                     "totalAttendanceInSeconds": sum(int(e - s) for s, e in a.intervals),
                     "role": a.role,
-                    "identity": {
-                        "id": p.graph_id if p else None,
-                        "displayName": p.name if p else a.person,
-                        "tenantId": None,
-                    },
+                    "identity": ident,
                     "attendanceIntervals": intervals,
                 }
             )
         return out
-
-    def _call_id(self, m: SimMeeting) -> str:
-        return str(uuid.uuid5(_NS, "call:" + m.id))
-
-    def _call(self, m: SimMeeting, expand: str) -> dict[str, Any]:
-        org = self.people.get(m.organizer)
-        video = any(a.video for a in m.attendance)
-        rec: dict[str, Any] = {
-            "id": self._call_id(m),
-            "version": 1,
-            "type": "groupCall",
-            "modalities": ["audio", "video"] if video else ["audio"],
-            "lastModifiedDateTime": iso(m.end + 600),
-            "startDateTime": iso(m.start),
-            "endDateTime": iso(m.end),
-            "joinWebUrl": self._join_url(m),
-            "organizer_v2": {
-                "id": org.graph_id if org else m.organizer,
-                "identity": {"user": _user_ident(org)},
-            },
-        }
-        if "sessions" in expand:
-            rec["sessions"] = [
-                self._session(a.person, s, e, a.video) for a in m.attendance for s, e in a.intervals
-            ]
-        if "participants_v2" in expand:
-            rec["participants_v2"] = [
-                {
-                    "id": self.people[a.person].graph_id,
-                    "identity": {"user": _user_ident(self.people[a.person])},
-                }
-                for a in m.attendance
-                if a.person in self.people
-            ]
-        return rec
-
-    def _session(self, key: str, start: float, end: float, video: bool) -> dict[str, Any]:
-        p = self.people.get(key)
-        caller = {
-            "@odata.type": "#microsoft.graph.callRecords.participantEndpoint",
-            "name": f"machine-{key}",
-            "userAgent": {
-                "@odata.type": "#microsoft.graph.callRecords.clientUserAgent",
-                "platform": "windows",
-                "productFamily": "teams",
-            },
-            "associatedIdentity": _user_ident(p),
-        }
-        callee = {
-            "@odata.type": "#microsoft.graph.callRecords.serviceEndpoint",
-            "userAgent": {
-                "@odata.type": "#microsoft.graph.callRecords.serviceUserAgent",
-                "role": "conferencing",
-            },
-        }
-        sid = str(uuid.uuid5(_NS, f"{key}:{start}"))
-        times = {"startDateTime": iso(start), "endDateTime": iso(end)}
-        return {
-            "id": sid,
-            "modalities": ["audio", "video"] if video else ["audio"],
-            **times,
-            "isTest": False,
-            "caller": caller,
-            "callee": callee,
-            "segments": [{"id": sid, **times, "caller": caller, "callee": callee, "media": []}],
-        }
-
-    def call_records(self, q: dict[str, str]) -> list[dict[str, Any]]:
-        flt = bounds(q, "startDateTime")
-        return [
-            self._call(m, "")
-            for m in sorted(self.meetings.values(), key=lambda m: (m.start, m.id))
-            if m.is_online and m.attendance and passes(m.start, flt)
-        ]
-
-    def call_record(self, cid: str, q: dict[str, str]) -> dict[str, Any] | None:
-        for m in self.meetings.values():
-            if m.is_online and m.attendance and self._call_id(m) == cid:
-                return self._call(m, q.get("$expand", ""))
-        return None
 
     # sign-ins
     def signins(self, q: dict[str, str]) -> list[dict[str, Any]]:
@@ -252,10 +207,12 @@ class MeetingRenderer:
             failed = "fail" in s.event
             out.append(
                 {
-                    "id": str(uuid.uuid5(_NS, f"signin:{s.person}:{s.ts}:{s.ip}:{s.event}:{i}")),
+                    "id": str(
+                        uuid.uuid5(GRAPH_NS, f"signin:{s.person}:{s.ts}:{s.ip}:{s.event}:{i}")
+                    ),
                     "createdDateTime": iso(s.ts),
                     "userDisplayName": p.name if p else s.user,
-                    "userPrincipalName": p.email if p else s.user,
+                    "userPrincipalName": (p.upn or p.email) if p else s.user,
                     "userId": p.graph_id if p else None,
                     "appDisplayName": app,
                     "ipAddress": s.ip,
@@ -269,20 +226,17 @@ class MeetingRenderer:
                         "failureReason": "Invalid username or password." if failed else None,
                     },
                     "deviceDetail": {
-                        "deviceId": "",
+                        "deviceId": s.device_id or "",
+                        "displayName": s.device_name,
                         "operatingSystem": s.device,
                         "browser": _browser(s.user_agent),
+                        "isManaged": bool(s.device_id),
+                        "trustType": "Azure AD joined" if s.device_id else None,
                     },
                     "location": {"city": s.city, "state": None, "countryOrRegion": s.country},
                 }
             )
         return out
-
-
-def _user_ident(p: SimPerson | None) -> dict[str, Any] | None:
-    if p is None:
-        return None
-    return {"id": p.graph_id, "displayName": p.name, "userPrincipalName": p.email}
 
 
 def _browser(ua: str | None) -> str | None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
-from commsignal.demo.fake_graph_meetings import MeetingRenderer
+from commsignal.demo.fake_graph_meetings import GraphError, MeetingRenderer
 from commsignal.demo.fake_graph_odata import bounds, iso, parse_iso, passes
 from commsignal.demo.world import SimMessage, SimPerson, World
 from connectors.msgraph.mapping import WINDOWS_TO_IANA
@@ -54,9 +55,16 @@ class MessageStore:
 class Renderer(MeetingRenderer):
     """One method per fake route: returns a list (collection), a dict (entity) or None (404)."""
 
-    def __init__(self, world: World) -> None:
-        super().__init__(world)
+    def __init__(
+        self,
+        world: World,
+        replies_inline: int = 1000,
+        sessions_page: int = 60,
+        media_detail: bool = True,
+    ) -> None:
+        super().__init__(world, sessions_page, media_detail)
         self.world = world
+        self.replies_inline = replies_inline
         self.bots = {b.key: b for b in world.bots}
         self.channels = {c.id: c for c in world.channels if c.platform == "teams"}
         self.messages = MessageStore(world.messages)
@@ -68,15 +76,19 @@ class Renderer(MeetingRenderer):
 
     # directory
     def _user(self, p: SimPerson, select: list[str] | None, expand: str) -> dict[str, Any]:
+        local = (p.upn or p.email).split("@", 1)[0]
         user: dict[str, Any] = {
             "id": p.graph_id,
             "displayName": p.name,
-            "mail": p.email,
-            "userPrincipalName": p.email,
+            "mail": p.email if p.mailbox else None,
+            "userPrincipalName": p.upn or p.email,
             "department": p.team,
             "jobTitle": p.title,
             "usageLocation": p.country,
-            "accountEnabled": True,
+            "accountEnabled": p.enabled,
+            "onPremisesSamAccountName": local.replace(".", "")[:20],
+            "onPremisesDomainName": "corp.contoso.test",
+            "employeeId": f"E{int(p.graph_id.replace('-', '')[:6], 16) % 100000:05d}",
         }
         if select:
             user = {k: v for k, v in user.items() if k in select or k == "id"}
@@ -101,7 +113,7 @@ class Renderer(MeetingRenderer):
         }
 
     def mailbox(self, uid: str, q: dict[str, str]) -> dict[str, Any] | None:
-        p = self.by_graph.get(uid)
+        p = self._mailbox_owner(uid)
         if p is None:
             return None
         # Exchange reports Windows zone names for many mailboxes: serve every other one that way
@@ -185,7 +197,11 @@ class Renderer(MeetingRenderer):
         p = self.by_graph.get(uid)
         if p is None:
             return None
+        self._teams_user(p)
         flt = bounds(q, "lastModifiedDateTime")
+        if any(op not in ("gt", "lt") for op, _ in flt):
+            # getAllMessages documents gt and lt on lastModifiedDateTime only
+            raise GraphError(400, "BadRequest", "Invalid filter clause: unsupported operator.")
         out = []
         for cid in self.chats_of.get(p.key, []):
             for mid in self.messages.by_channel.get(cid, []):
@@ -237,9 +253,29 @@ class Renderer(MeetingRenderer):
                 if since:  # a first round simply leaves deleted roots out
                     out.append({"id": root, "@removed": {"reason": "deleted"}})
                 continue
-            replies = [self._message(r) for r in roots[root]] if expand else None
-            out.append(self._message(rst, replies))
+            body = self._message(rst, None)
+            if expand:
+                replies = roots[root]
+                body["replies"] = [self._message(r) for r in replies[: self.replies_inline]]
+                if len(replies) > self.replies_inline:
+                    body["replies@odata.nextLink"] = (
+                        f"{self.base_url}/v1.0/teams/{tid}/channels/{cid}/messages/{root}/replies?"
+                        + urlencode({"$skiptoken": f"o{self.replies_inline}"})
+                    )
+            out.append(body)
         return out, f"v{self.messages.version}"
+
+    def replies(
+        self, tid: str, cid: str, mid: str, q: dict[str, str]
+    ) -> list[dict[str, Any]] | None:
+        root = self.messages.by_id.get(mid)
+        if cid not in self.channels or root is None or root.msg.channel != cid:
+            return None
+        return [
+            self._message(st)
+            for rid in self.messages.by_channel.get(cid, [])
+            if (st := self.messages.by_id[rid]).msg.thread_root == mid and rid != mid
+        ]
 
 
 def _html(text: str) -> str:

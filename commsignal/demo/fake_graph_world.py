@@ -146,3 +146,69 @@ def sample_world(
         for j in range(3)
     ]
     return World(seed, start, max(1, days // 7), people, channels, messages, meetings, logins)
+
+
+def documented_world(seed: int = 5) -> World:
+    """`sample_world` plus every case the Graph documentation describes that a sync must survive.
+
+    - p2's UPN differs from their mail; p3 has no Exchange mailbox; p4 has no Teams licence;
+      p5 is disabled (mailbox inactive).
+    - The first meeting books a room (attendee type resource); the second has an external guest
+      who is invited by email and attends (with camera) under their home-tenant identity.
+    - p6 keeps a focus-time appointment (no attendees); p7 calls p8 ad hoc (peer to peer; only
+      p7's camera is on).
+    - An all-hands where every attendee rejoins often: more than 60 sessions; only the
+      last-listed attendee, whose sessions all come after the 60th, has the camera on.
+    - One channel post has a long thread of 25 replies.
+    - p6 and p7 sign in from one Entra-registered laptop (same deviceId).
+
+    Args:
+        seed: random seed of the underlying sample world.
+
+    Returns:
+        The World.
+    """
+    w = sample_world(n_people=12, n_messages=300, n_meetings=20, seed=seed)
+    p = {x.key: x for x in w.people}
+    p["p2"].upn = "p2.admin@contoso.onmicrosoft.test"
+    p["p3"].mailbox = False
+    p["p4"].teams_licence = False
+    p["p5"].enabled = False
+    w.meetings[0].rooms = ["room-hudson@contoso.test", "projector-2@contoso.test"]
+    guest = "guest@partner.test"
+    m1 = w.meetings[1]
+    m1.invitees.append((guest, "accepted"))
+    m1.attendance.append(SimAttendance(guest, [(m1.start + 60, m1.end)], "Attendee", video=True))
+    day = w.start + 3 * 86400
+    w.meetings.append(SimMeeting("appt0", "p6", "Focus time", day, day + 7200, [], [], False))
+    call = [
+        SimAttendance("p7", [(day + 9000, day + 9900)], "Attendee", video=True),
+        SimAttendance("p8", [(day + 9000, day + 9900)], "Attendee", video=False),
+    ]
+    w.meetings.append(SimMeeting("p2p0", "p7", "", day + 9000, day + 9900, [], call))
+    w.meetings[-1].call_type = "peerToPeer"
+    begin = day + 4 * 86400
+    keys = [x.key for x in w.people]
+    rejoins = [(begin + i * 500, begin + i * 500 + 450) for i in range(6)]
+    hands = [SimAttendance(k, list(rejoins), "Attendee", video=False) for k in keys[1:]]
+    hands[-1].video = True
+    hands.insert(0, SimAttendance(keys[0], list(rejoins), "Organizer", video=False))
+    invited = [(k, "accepted") for k in keys[1:]]
+    w.meetings.append(
+        SimMeeting("allhands", keys[0], "All hands", begin, begin + 3000, invited, hands)
+    )
+    chan = next(c for c in w.channels if c.kind == "channel")
+    root = SimMessage("1799999990000", "teams", chan.id, chan.members[0], day, "hand-over notes")
+    w.messages.append(root)
+    for i in range(25):
+        author = chan.members[(i + 1) % len(chan.members)]
+        reply = SimMessage(
+            f"17999999900{i + 1:02d}", "teams", chan.id, author, day + 60 * (i + 1), "ok"
+        )
+        reply.thread_root = root.id
+        w.messages.append(reply)
+    laptop = "4c0f7e1a-6d2b-4f3a-9e8c-1b2d3c4e5f60"
+    for s in w.logins:
+        if s.person in ("p6", "p7"):
+            s.device_id, s.device_name = laptop, "LAPTOP-7QK2M"
+    return w

@@ -29,6 +29,12 @@ class SimPerson:
     persona: str = "normal"
     on_slack: bool = True
     on_teams: bool = True
+    # Microsoft 365 directory facts the fake Graph serves (a UPN that differs from mail, a user
+    # without an Exchange mailbox or Teams licence, a disabled account)
+    upn: str | None = None
+    mailbox: bool = True
+    teams_licence: bool = True
+    enabled: bool = True
 
 
 @dataclass(slots=True)
@@ -83,6 +89,8 @@ class SimMeeting:
     invitees: list[tuple[str, str]]
     attendance: list[SimAttendance]
     is_online: bool = True
+    rooms: list[str] = field(default_factory=list)  # room mailboxes booked (attendee type resource)
+    call_type: str = "groupCall"  # "peerToPeer": an ad-hoc call between the first two attendees
 
 
 @dataclass(slots=True)
@@ -102,6 +110,8 @@ class SimLogin:
     country: str | None = None
     city: str | None = None
     user_agent: str | None = None
+    device_id: str | None = None  # Entra deviceDetail.deviceId of a registered device
+    device_name: str | None = None  # its displayName
 
 
 @dataclass(slots=True)

@@ -203,9 +203,15 @@ def camera_avoidance(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None
         return None
     team = f.get("team_median_video_on_share")
     summary = f"Camera on in {_pct(share)} of {known} meetings attended (team median {_pct(team)})."
-    return CheckResult(
-        p["score"], summary, {"meetings": known, "video_on_share": share, "team_median": team}
-    )
+    evidence = {"meetings": known, "video_on_share": share, "team_median": team}
+    ambiguous = int(f.get("video_on_ambiguous") or 0)
+    if ambiguous:
+        # counted as camera on, though the call record only showed video in the session
+        evidence["camera_on_from_session_modalities"] = ambiguous
+        summary += (
+            f" {ambiguous} of the 'on' meetings only show video was present, not who sent it."
+        )
+    return CheckResult(p["score"], summary, evidence)
 
 
 @check("low_small_talk")

@@ -1,13 +1,14 @@
 """Microsoft 365 sync: Graph resources -> pages -> Ingestor, each page with its cursor in one transaction.
 
-A resource the tenant refuses (permission, protected-API approval, licence, long throttling)
-becomes one notice line and the run goes on with the others.
+A resource the tenant refuses (permission, protected-API approval, licence, long throttling, a
+connection that keeps dropping) becomes one notice line and the run goes on with the others.
+A user Graph refuses for a documented per-user reason (no mailbox, no Teams licence, disabled)
+is counted and skipped; the other users go on.
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -16,10 +17,12 @@ from typing import Any, TypeVar
 from sqlite_utils import Database
 
 from commsignal.ingest import Ingestor, WriteStats
-from commsignal.models import Account, Attendance, Conversation, Meeting, Page, RawMessage
+from commsignal.models import Account, Conversation, Page, RawMessage
+from commsignal.sources.m365_meetings import MeetingSteps, iso
 from commsignal.store.cursors import get_cursor
 from connectors.errors import AuthError, ConnectorError
 from connectors.msgraph import mapping as mp
+from connectors.msgraph.client import USER_PROBLEMS, UserUnavailable
 from connectors.msgraph.settings import RESOURCES, GraphSettings
 
 SOURCE = mp.SOURCE
@@ -37,6 +40,9 @@ class SyncReport:
     requests: int = 0
     notices: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    user_refusals: int = 0  # per-user refusals over all resources (a user may count twice)
+    transport_retries: int = 0
+    skipped: dict[tuple[str, str], int] = field(default_factory=dict)  # (resource, kind) -> users
 
     @property
     def rows_written(self) -> int:
@@ -46,10 +52,10 @@ class SyncReport:
     def count(self, resource: str, n: int) -> None:
         self.items[resource] = self.items.get(resource, 0) + n
 
-
-def iso(ts: float) -> str:
-    """Graph filter timestamp (UTC, second precision)."""
-    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    def skip_user(self, resource: str, kind: str) -> None:
+        """Count one user a resource skipped for a documented per-user reason."""
+        self.skipped[(resource, kind)] = self.skipped.get((resource, kind), 0) + 1
+        self.user_refusals += 1
 
 
 def sync_m365(
@@ -77,24 +83,19 @@ def sync_m365(
     return report
 
 
-class _Run:
+class _Run(MeetingSteps):
     """State of one sync run: user list, email map, meetings and call presence carried between steps."""
 
     def __init__(
         self, db: Database, ingestor: Ingestor, settings: GraphSettings, progress: bool
     ) -> None:
+        super().__init__()
         self.db, self.ingestor, self.settings = db, ingestor, settings
         self.report = SyncReport()
         self.now = settings.current_time()
         self.start = self.now - settings.window_days * 86400
         self.users: list[str] = []
         self.email_to_account: dict[str, str] = {}
-        self.meetings: dict[str, Meeting] = {}
-        self.online: dict[str, tuple[str, str]] = {}  # join url -> (organizer id, meeting key)
-        self.occurrences: dict[str, list[tuple[float, str]]] = {}
-        self.presence: dict[str, dict[str, mp.CallPresence]] = {}
-        self.call_meetings: dict[str, Meeting] = {}
-        self.attended: set[str] = set()
         self.seen_chat: set[str] = set()
         self.auth_failures = 0
         self.progress: Any = None
@@ -126,9 +127,15 @@ class _Run:
                 if "callrecords" in self.settings.resources:
                     self.write_call_presence()
                 self.report.requests = src.requests
+                self.report.transport_retries = src.caller.transport_retries
         finally:
             if self.progress is not None:
                 self.progress.stop()
+        for (resource, kind), n in sorted(self.report.skipped.items()):
+            self.report.notices.append(
+                f"{RESOURCES[resource].label}: {n} user{'s' if n != 1 else ''} skipped, "
+                f"{USER_PROBLEMS[kind]}"
+            )
         # 401 with nothing read at all: the credentials are wrong, not one permission
         if self.auth_failures and not any(self.report.items.values()):
             raise AuthError(
@@ -149,8 +156,14 @@ class _Run:
     def notice(self, name: str, err: ConnectorError) -> None:
         self.report.notices.append(f"{RESOURCES[name].label} skipped: {err}")
 
-    async def each(self, items: Iterable[T], fn: Callable[[T], Awaitable[None]]) -> None:
-        """Run fn over items with bounded concurrency; the first ConnectorError stops the rest."""
+    async def each(
+        self, items: Iterable[T], fn: Callable[[T], Awaitable[None]], resource: str = ""
+    ) -> None:
+        """Run fn over items with bounded concurrency; the first ConnectorError stops the rest.
+
+        A documented per-user refusal (UserUnavailable) is counted under `resource` and the
+        other items go on.
+        """
         sem = asyncio.Semaphore(max(1, self.settings.concurrency))
         failed: list[ConnectorError] = []
 
@@ -160,6 +173,8 @@ class _Run:
                     return
                 try:
                     await fn(item)
+                except UserUnavailable as err:
+                    self.report.skip_user(resource or "users", err.kind)
                 except ConnectorError as err:
                     failed.append(err)
 
@@ -187,6 +202,8 @@ class _Run:
                 return
             try:
                 out[uid] = await self.src.mailbox_tz(uid)
+            except UserUnavailable as err:
+                self.report.skip_user("mailbox", err.kind)
             except ConnectorError as err:
                 tz_error.append(err)
 
@@ -208,13 +225,15 @@ class _Run:
 
     async def do_chats(self) -> None:
         self.known_users()
-        await self.each(self.users, self.chats_of)
+        await self.each(self.users, self.chats_of, "chats")
 
     async def chats_of(self, uid: str) -> None:
         cursor = get_cursor(self.db, SOURCE, "chats", uid) or {}
         since = max(self.start, float(cursor.get("last_modified_ts", 0.0)))
         newest = since if cursor else 0.0
-        pages = [p async for p in self.src.chat_messages(uid, iso(since), iso(self.now + 1))]
+        # `gt` is the documented operator: start a second early, re-reads are idempotent
+        after = iso(since - 1)
+        pages = [p async for p in self.src.chat_messages(uid, after, iso(self.now + 1))]
         for i, items in enumerate(pages):
             msgs: list[RawMessage] = []
             removed: list[str] = []
@@ -283,117 +302,9 @@ class _Run:
 
         await self.each(chans, one)
 
-    async def do_calendar(self) -> None:
-        self.known_users()
-
-        async def one(uid: str) -> None:
-            for ev in await self.src.calendar(uid, iso(self.start), iso(self.now)):
-                mt = mp.event_to_meeting(ev, self.email_to_account)
-                if mt is None:
-                    continue
-                old = self.meetings.get(mt.meeting_id)
-                if old is not None:
-                    # every invitee's copy lists the same people; union keeps any response we saw
-                    merged = dict(old.invitees)
-                    merged.update({k: v for k, v in mt.invitees if merged.get(k) in (None, "none")})
-                    old.invitees = tuple(sorted(merged.items()))
-                    continue
-                self.meetings[mt.meeting_id] = mt
-                url = ev.online_meeting.join_url if ev.online_meeting is not None else None
-                key = mp.meeting_key(url)
-                if url and key and mt.organizer_account_id in self.users_set:
-                    self.online[url] = (mt.organizer_account_id or "", key)
-                    self.occurrences.setdefault(key, []).append((mt.start_ts, mt.meeting_id))
-
-        self.users_set = set(self.users)
-        await self.each(self.users, one)
-        meetings = sorted(self.meetings.values(), key=lambda m: (m.start_ts, m.meeting_id))
-        for i in range(0, len(meetings), BATCH):
-            self.write(Page(SOURCE, "calendar", meetings=meetings[i : i + BATCH]))
-        self.tick("calendar", len(meetings))
-
-    def resolve(self, key: str | None, start: float | None, fallback: str) -> str:
-        """The calendar occurrence a report or call record belongs to (nearest scheduled start)."""
-        cands = self.occurrences.get(key or "", [])
-        if start is not None and cands:
-            best = min(cands, key=lambda c: abs(c[0] - start))
-            if abs(best[0] - start) <= 12 * 3600:
-                return best[1]
-        return fallback
-
-    async def do_callrecords(self) -> None:
-        async for records in self.src.call_records(iso(self.start)):
-            for rec in records:
-                key = mp.meeting_key(rec.join_web_url)
-                mid = self.resolve(key, mp.ts(rec.start_date_time), mp.call_meeting_id(rec))
-                self.presence.setdefault(mid, {}).update(mp.call_presence(rec))
-                if mid not in self.meetings:
-                    org = rec.organizer_v2
-                    org_id = (
-                        org.identity.user.id if org and org.identity and org.identity.user else None
-                    )
-                    self.call_meetings[mid] = Meeting(
-                        SOURCE,
-                        mid,
-                        org_id,
-                        mp.ts(rec.start_date_time) or 0.0,
-                        mp.ts(rec.end_date_time) or 0.0,
-                        True,
-                    )
-            self.tick("callrecords", len(records))
-
-    async def do_attendance(self) -> None:
-        rows: list[Attendance] = []
-
-        async def one(item: tuple[str, tuple[str, str]]) -> None:
-            url, (organizer, key) = item
-            for report, records in await self.src.attendance(organizer, url):
-                start = mp.ts(report.meeting_start_date_time)
-                mid = self.resolve(key, start, mp.occurrence_id(key, start or 0.0))
-                if mid not in self.meetings:
-                    continue
-                self.attended.add(mid)
-                presence = self.presence.get(mid)
-                for rec in records:
-                    att = mp.attendance_to_record(rec, mid)
-                    if presence is not None:
-                        cp = presence.get(att.account_id)
-                        att.video_on = cp.video if cp is not None else False
-                    rows.append(att)
-                self.tick("attendance", len(records))
-            if len(rows) >= BATCH:
-                batch = rows[:]
-                rows.clear()
-                self.write(Page(SOURCE, "attendance", attendance=batch))
-
-        ended = [(u, v) for u, v in self.online.items() if self._ended(v[1])]
-        await self.each(sorted(ended), one)
-        if rows:
-            self.write(Page(SOURCE, "attendance", attendance=rows))
-
-    def _ended(self, key: str) -> bool:
-        return any(self.meetings[m].end_ts <= self.now for _, m in self.occurrences.get(key, []))
-
-    def write_call_presence(self) -> None:
-        """Attendance from call records for meetings no attendance report covered (video per person)."""
-        rows = [
-            Attendance(SOURCE, mid, uid, cp.seconds, cp.first_ts, cp.last_ts, None, cp.video)
-            for mid, people in sorted(self.presence.items())
-            if mid not in self.attended
-            for uid, cp in sorted(people.items())
-        ]
-        extra = [m for m in self.call_meetings.values() if m.meeting_id not in self.meetings]
-        for i in range(0, max(len(rows), len(extra)), BATCH):
-            self.write(
-                Page(
-                    SOURCE,
-                    "callrecords",
-                    meetings=extra[i : i + BATCH],
-                    attendance=rows[i : i + BATCH],
-                )
-            )
-
     async def do_signins(self) -> None:
+        self.known_users()
+        self.users_set = set(self.users)
         cursor = get_cursor(self.db, SOURCE, "signins") or {}
         since = max(self.start, float(cursor.get("newest_ts", 0.0)))
         newest = float(cursor.get("newest_ts", 0.0))
@@ -411,5 +322,10 @@ class _Run:
 
     def _write_signins(self, items: list[Any], cursor: dict[str, Any] | None) -> None:
         events = [mp.signin_to_login(si) for si in items]
+        for e in events:
+            # userId is the account id /users gave; a guest or a user not synced falls back on the
+            # UPN (matched against users' UPN and mail here, against people's mail in ingest)
+            if e.account_id not in self.users_set:
+                e.account_id = self.email_to_account.get(e.user, e.account_id)
         self.write(Page(SOURCE, "signins", "", cursor, login_events=events))
         self.tick("signins", len(events))

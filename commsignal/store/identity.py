@@ -61,6 +61,7 @@ class Resolver:
         rules: IdentityRules | None = None,
         directory: Iterable[DirectoryEntry] = (),
         links: Mapping[tuple[str, str], str | None] | None = None,
+        platform_aliases: Mapping[str, str] | None = None,
     ) -> None:
         self.pseudonyms = pseudonyms
         self.rules = rules or IdentityRules()
@@ -74,6 +75,10 @@ class Resolver:
                     claims.setdefault(alias_key(alias), set()).add(email)
         # an alias two directory entries claim identifies nobody: left out, not guessed
         self.alias: dict[str, str] = {a: next(iter(e)) for a, e in claims.items() if len(e) == 1}
+        # a login name the platform itself tied to a user (an Entra sign-in's userId): its UPN may
+        # differ from the mail, and the directory, when there is one, still decides
+        for login_name, email in (platform_aliases or {}).items():
+            self.alias.setdefault(alias_key(login_name), canonical_email(email))
         # a bare sam matches `DOMAIN\sam` aliases only when one person has that sam
         sams: dict[str, set[str]] = {}
         for a, email in self.alias.items():
@@ -87,8 +92,8 @@ class Resolver:
     def load(
         cls, db: Database, pseudonyms: Pseudonymizer, rules: IdentityRules | None = None
     ) -> Resolver:
-        """A resolver over the directory and manual links in the store."""
-        return cls(pseudonyms, rules, load_directory(db), load_links(db))
+        """A resolver over the directory, manual links and platform-given ties in the store."""
+        return cls(pseudonyms, rules, load_directory(db), load_links(db), load_platform_aliases(db))
 
     def email_of(
         self, source: str, account_id: str, email: str | None = None, login: bool = False
@@ -163,6 +168,16 @@ def load_directory(db: Database) -> list[DirectoryEntry]:
         )
         for r in rows
     ]
+
+
+def load_platform_aliases(db: Database) -> dict[str, str]:
+    """Login names a sign-in tied to a platform user by id (Entra `userId`), with that user's email."""
+    rows = db.execute(
+        "select distinct le.user, a.email from login_events le join accounts a "
+        "on a.source = le.source and a.account_id = le.account_id "
+        "where le.account_id is not null and a.email is not null"
+    ).fetchall()
+    return {user: email for user, email in rows if user and email}
 
 
 def load_links(db: Database) -> dict[tuple[str, str], str | None]:

@@ -373,6 +373,14 @@ def m004_import_accounting(db: Database) -> None:
     db.execute("CREATE INDEX quarantine_when ON quarantine(data_ts, created_at)")
 
 
+@migrations()
+def m005_graph(db: Database) -> None:
+    """Sign-ins keep their device id and account id; attendance says how camera use was decided."""
+    db.execute("ALTER TABLE login_events ADD COLUMN device_id TEXT")
+    db.execute("ALTER TABLE login_events ADD COLUMN account_id TEXT")
+    db.execute("ALTER TABLE attendance ADD COLUMN video_basis TEXT")
+
+
 def apply(db: Database) -> list[str]:
     """Apply pending migrations and return their names.
 

@@ -27,6 +27,10 @@ USER_FIELDS = [
     "jobTitle",
     "usageLocation",
     "accountEnabled",
+    # identity evidence for joining directory, HR and login-log names (carried on Account)
+    "onPremisesSamAccountName",
+    "onPremisesDomainName",
+    "employeeId",
 ]
 EVENT_FIELDS = [
     "id",
@@ -63,15 +67,44 @@ class GraphSource:
         return urlunsplit((new.scheme, new.netloc, old.path, old.query, ""))
 
     async def _pages(
-        self, resource: str, first: Callable[[], Awaitable[Any]], builder: Any
+        self,
+        resource: str,
+        first: Callable[[], Awaitable[Any]],
+        builder: Any,
+        per_user: bool = False,
     ) -> AsyncIterator[Any]:
-        page = await self.caller.call(first, resource)
+        page = await self.caller.call(first, resource, per_user=per_user)
         while page is not None:
             yield page
             link = page.odata_next_link
             if not link:
                 return
+            page = await self.caller.call(builder.with_url(link).get, resource, per_user=per_user)
+
+    def absolute(self, link: str) -> str:
+        """A nested next link as a request URL.
+
+        Graph gives absolute URLs; a relative one is resolved against the API root, and the
+        context-URL form Graph's own example shows (`.../v1.0/$metadata#communications/...`)
+        becomes the path after `#`.
+        """
+        if "$metadata#" in link:
+            link = link.split("$metadata#", 1)[1]
+        if link.startswith("http://") or link.startswith("https://"):
+            return link
+        return f"{self.settings.api_url}/{link.lstrip('/')}"
+
+    async def _rest_of(self, link: str | None, builder: Any, resource: str) -> list[Any]:
+        """Every item behind a nested `<property>@odata.nextLink` (replies, sessions, segments)."""
+        out: list[Any] = []
+        link = self.absolute(link) if link else None
+        while link:
             page = await self.caller.call(builder.with_url(link).get, resource)
+            if page is None:
+                break
+            out.extend(page.value or [])
+            link = page.odata_next_link
+        return out
 
     async def users(self) -> AsyncIterator[list[Any]]:
         """Users a page at a time, each with `manager` expanded to its id."""
@@ -94,11 +127,15 @@ class GraphSource:
     async def mailbox_tz(self, uid: str) -> str | None:
         """Mailbox time zone (IANA or Windows name); None for users without a mailbox."""
         b = self.client.users.by_user_id(uid).mailbox_settings
-        settings = await self.caller.call(b.get, "mailbox", missing_ok=True)
+        settings = await self.caller.call(b.get, "mailbox", missing_ok=True, per_user=True)
         return settings.time_zone if settings is not None else None
 
-    async def chat_messages(self, uid: str, start: str, end: str) -> AsyncIterator[list[Any]]:
-        """All chat messages of one user modified in [start, end) (protected API, model B)."""
+    async def chat_messages(self, uid: str, after: str, before: str) -> AsyncIterator[list[Any]]:
+        """All chat messages of one user modified after `after` and before `before` (protected API, model B).
+
+        getAllMessages documents `gt` and `lt` on lastModifiedDateTime (not `ge`): callers pass
+        a lower bound a little before the last message they saw.
+        """
         from kiota_abstractions.base_request_configuration import RequestConfiguration
         from msgraph.generated.users.item.chats.get_all_messages.get_all_messages_request_builder import (
             GetAllMessagesRequestBuilder,
@@ -107,13 +144,14 @@ class GraphSource:
         q = GetAllMessagesRequestBuilder.GetAllMessagesRequestBuilderGetQueryParameters(
             model="B",
             top=min(50, self.settings.page_size),
-            filter=f"lastModifiedDateTime ge {start} and lastModifiedDateTime lt {end}",
+            filter=f"lastModifiedDateTime gt {after} and lastModifiedDateTime lt {before}",
         )
         b = self.client.users.by_user_id(uid).chats.get_all_messages
         async for page in self._pages(
             "chats",
             lambda: b.get(request_configuration=RequestConfiguration(query_parameters=q)),
             b,
+            per_user=True,
         ):
             yield list(page.value or [])
 
@@ -146,8 +184,18 @@ class GraphSource:
                 top=min(50, self.settings.page_size), expand=["replies"]
             )
             first = lambda: b.get(request_configuration=RequestConfiguration(query_parameters=q))  # noqa: E731
+        messages = self.client.teams.by_team_id(team_id).channels.by_channel_id(channel_id).messages
         async for page in self._pages("channels", first, b):
-            yield list(page.value or []), page.odata_delta_link
+            items = list(page.value or [])
+            for m in items:
+                # a post with more replies than delta inlines links to the rest
+                rest = (m.additional_data or {}).get("replies@odata.nextLink")
+                if rest and m.id:
+                    rb = messages.by_chat_message_id(m.id).replies
+                    more = await self._rest_of(str(rest), rb, "channels")
+                    seen = {r.id for r in m.replies or []}
+                    m.replies = [*(m.replies or []), *(r for r in more if r.id not in seen)]
+            yield items, page.odata_delta_link
 
     async def calendar(self, uid: str, start: str, end: str) -> list[Any]:
         """Every event (occurrences expanded) of one user overlapping [start, end), times in UTC."""
@@ -166,7 +214,9 @@ class GraphSource:
         rc.headers.add("Prefer", 'outlook.timezone="UTC"')
         b = self.client.users.by_user_id(uid).calendar_view
         out: list[Any] = []
-        async for page in self._pages("calendar", lambda: b.get(request_configuration=rc), b):
+        async for page in self._pages(
+            "calendar", lambda: b.get(request_configuration=rc), b, per_user=True
+        ):
             out.extend(page.value or [])
         return out
 
@@ -184,6 +234,7 @@ class GraphSource:
         found = await self.caller.call(
             lambda: mb.get(request_configuration=RequestConfiguration(query_parameters=q)),
             "attendance",
+            per_user=True,
         )
         out: list[tuple[Any, list[Any]]] = []
         for meeting in (found.value or []) if found is not None else []:
@@ -229,8 +280,31 @@ class GraphSource:
                     missing_ok=True,  # expired between list and get (records live 30 days)
                 )
                 if got is not None:
+                    await self._complete_sessions(got)
                     full.append(got)
             yield full
+
+    async def _complete_sessions(self, rec: Any) -> None:
+        """Follow `sessions@odata.nextLink` (60 sessions a page) and each session's segments link."""
+        sb = self.client.communications.call_records.by_call_record_id(rec.id).sessions
+        link = (rec.additional_data or {}).get("sessions@odata.nextLink")
+        if link:
+            seen = {s.id for s in rec.sessions or []}
+            more = await self._rest_of(link, sb, "callrecords")
+            rec.sessions = [*(rec.sessions or []), *(s for s in more if s.id not in seen)]
+        for session in rec.sessions or []:
+            if not session.id:
+                continue
+            segb = sb.by_session_id(session.id).segments
+            seg_link = (session.additional_data or {}).get("segments@odata.nextLink")
+            if session.segments is None:
+                # a page of sessions that did not expand its segments: list them (media detail)
+                first = await self.caller.call(segb.get, "callrecords", missing_ok=True)
+                session.segments = list(first.value or []) if first is not None else []
+                seg_link = first.odata_next_link if first is not None else None
+            if seg_link:
+                more = await self._rest_of(seg_link, segb, "callrecords")
+                session.segments = [*(session.segments or []), *more]
 
     async def signins(self, since: str) -> AsyncIterator[list[Any]]:
         """Sign-ins created at or after `since`, newest first (Graph's order)."""

@@ -134,6 +134,7 @@ def build_client(
     Returns:
         (client, credential); close the credential when done.
     """
+    import httpx
     from kiota_authentication_azure.azure_identity_authentication_provider import (
         AzureIdentityAuthenticationProvider,
     )
@@ -158,6 +159,7 @@ def build_client(
         ),
     }
     http_client = GraphClientFactory.create_with_default_middleware(options=options)
+    http_client.timeout = httpx.Timeout(settings.timeout_s, connect=min(30.0, settings.timeout_s))
     if on_request is not None:
         http_client.event_hooks = {"request": [on_request], "response": []}
     adapter = GraphRequestAdapter(auth, client=http_client)
@@ -179,6 +181,63 @@ def _error_text(err: Any) -> tuple[str, str]:
     code = getattr(inner, "code", None) or ""
     message = getattr(inner, "message", None) or getattr(err, "message", None) or str(err)
     return code, message
+
+
+class UserUnavailable(ConnectorError):
+    """A documented per-user refusal (no mailbox, no Teams licence, disabled): skip the user, go on.
+
+    `kind` is one of `USER_PROBLEMS`; the sync counts these per resource instead of stopping.
+    """
+
+    def __init__(self, message: str, hint: str = "", kind: str = "not_found") -> None:
+        super().__init__(message, hint)
+        self.kind = kind
+
+
+class TransportFailed(ConnectorError):
+    """The connection kept failing (dropped, reset, timed out) after every transport retry."""
+
+
+# what a per-user refusal means, as notices name it
+USER_PROBLEMS = {
+    "no_mailbox": "no Exchange Online mailbox (MailboxNotEnabledForRESTAPI)",
+    "no_teams_licence": "no Teams licence",
+    "disabled": "account disabled or mailbox inactive",
+    "not_found": "not found (deleted since the user list was read)",
+}
+_MAILBOX_CODES = (
+    "mailboxnotenabledforrestapi",
+    "mailboxnotsupportedforrestapi",
+    "errornonexistentmailbox",
+)
+
+
+def user_problem(err: Any) -> str | None:
+    """The USER_PROBLEMS kind of a per-user Graph error, or None when it concerns the whole resource.
+
+    Args:
+        err: the SDK's APIError/ODataError for a call on /users/{id}/...
+
+    Returns:
+        "no_mailbox", "no_teams_licence", "disabled", "not_found" or None.
+    """
+    status = getattr(err, "response_status_code", None)
+    code, message = _error_text(err)
+    code, low = code.lower(), message.lower()
+    if code in _MAILBOX_CODES:
+        return "disabled" if "inactive" in low or "soft-deleted" in low else "no_mailbox"
+    if status in (403, 404) and "licen" in low and "user" in low and "premium" not in low:
+        return "no_teams_licence"  # "Failed to get license information for the user ..."
+    if status in (401, 403, 404) and (
+        "disabled" in code or (("disabled" in low or "blocked" in low) and "user" in low)
+    ):
+        return "disabled"
+    if status == 404 and (
+        code in ("request_resourcenotfound", "errorinvaliduser", "resourcenotfound")
+        or "user" in low
+    ):
+        return "not_found"
+    return None
 
 
 def translate(err: Any, resource: str) -> ConnectorError:
@@ -219,12 +278,21 @@ def translate(err: Any, resource: str) -> ConnectorError:
     return ConnectorError(f"{where}: Graph returned {status} {code}: {message}".strip())
 
 
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    """httpx errors worth retrying: the request may never have reached Graph, or its answer was lost."""
+    import httpx
+
+    return (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+
+
 class GraphCaller:
-    """Runs SDK calls with our own layer over the middleware: long Retry-After waits, error translation."""
+    """Runs SDK calls with our own layer over the middleware: transport retries, long Retry-After waits, errors."""
 
     def __init__(self, settings: GraphSettings) -> None:
         self.settings = settings
         self.slept = 0.0
+        self.transport_retries = 0  # across the run, bounded by settings.transport_budget
+        self._transport = _transport_errors()
 
     async def _sleep(self, seconds: float) -> None:
         self.slept += seconds
@@ -237,22 +305,52 @@ class GraphCaller:
             await result
 
     async def call(
-        self, fn: Callable[[], Awaitable[T]], resource: str, missing_ok: bool = False
+        self,
+        fn: Callable[[], Awaitable[T]],
+        resource: str,
+        missing_ok: bool = False,
+        per_user: bool = False,
     ) -> T | None:
-        """Await `fn()`; retry throttling the middleware gave up on; None for a 404 when `missing_ok`.
+        """Await `fn()`; retry dropped connections and throttling the middleware gave up on.
+
+        Args:
+            fn: the SDK call, re-invoked on each retry.
+            resource: key of RESOURCES, for error messages.
+            missing_ok: answer None for a 404 that is not a per-user refusal.
+            per_user: the call reads one user's data, so documented per-user refusals raise UserUnavailable.
 
         Raises:
-            ConnectorError: AuthError, MissingPermission, NotEntitled or RateLimited, naming the fix.
+            ConnectorError: AuthError, MissingPermission, NotEntitled, RateLimited, TransportFailed or
+                UserUnavailable, naming the fix.
         """
         from kiota_abstractions.api_error import APIError
 
         attempts = 0
+        dropped = 0
         long_waited = 0.0
         while True:
             try:
                 return await fn()
+            except self._transport as err:
+                s = self.settings
+                if dropped >= s.transport_retries or self.transport_retries >= s.transport_budget:
+                    raise TransportFailed(
+                        f"{RESOURCES[resource].endpoint}: the connection to Graph kept failing "
+                        f"({type(err).__name__}: {err or 'no detail'}) after {dropped} retries",
+                        "check the network or proxy to the Graph host; rerun and it resumes from its cursor",
+                    ) from None
+                dropped += 1
+                self.transport_retries += 1
+                await self._sleep(min(30.0, s.transport_backoff_s * 2 ** (dropped - 1)))
             except APIError as err:
                 status = err.response_status_code
+                if per_user and (kind := user_problem(err)) is not None:
+                    code, message = _error_text(err)
+                    raise UserUnavailable(
+                        f"{RESOURCES[resource].endpoint}: {USER_PROBLEMS[kind]}",
+                        f"Graph said: {status} {code} {message}".strip(),
+                        kind=kind,
+                    ) from None
                 if status == 404 and missing_ok:
                     return None
                 if status not in (429, 503, 504):

@@ -6,8 +6,7 @@ import datetime as dt
 import hashlib
 import html
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Container, Mapping
 from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -128,6 +127,10 @@ def user_to_account(user: Any, manager_id: str | None = None, tz: str | None = N
         title=user.job_title,
         manager_account_id=manager_id,
         country=user.usage_location,
+        upn=user.user_principal_name,
+        sam_account_name=user.on_premises_sam_account_name,
+        on_prem_domain=user.on_premises_domain_name,
+        employee_id=user.employee_id,
     )
 
 
@@ -205,8 +208,18 @@ def event_meeting_id(event: Any, start: float) -> str:
     return occurrence_id(meeting_key(online) or f"ical:{event.i_cal_u_id or event.id}", start)
 
 
+def _is_resource(attendee: Any) -> bool:
+    kind = attendee.type
+    return (kind.value if hasattr(kind, "value") else str(kind or "")).lower() == "resource"
+
+
 def event_to_meeting(event: Any, account_by_email: Mapping[str, str]) -> Meeting | None:
-    """A calendar event as a Meeting; invitees resolve to account ids, unknown people stay emails."""
+    """A calendar event as a Meeting; invitees resolve to account ids, unknown people stay emails.
+
+    Rooms and equipment (attendee type `resource`) are not invitees, and an event with no
+    person attendees besides its organizer is an appointment (focus time, out of office), not
+    a meeting: None, like a cancelled event.
+    """
     start, end = zoned_ts(event.start), zoned_ts(event.end)
     if start is None or end is None or event.is_cancelled:
         return None
@@ -226,10 +239,14 @@ def event_to_meeting(event: Any, account_by_email: Mapping[str, str]) -> Meeting
     if organizer:
         invitees[organizer] = "organizer"
     for a in event.attendees or []:
+        if _is_resource(a):
+            continue
         account = who(a.email_address.address if a.email_address else None)
         if account and account not in invitees:
             response = a.status.response.value if a.status and a.status.response else "none"
             invitees[account] = response
+    if not any(k != organizer for k in invitees):
+        return None  # an appointment
     return Meeting(
         source=SOURCE,
         meeting_id=event_meeting_id(event, start),
@@ -241,16 +258,48 @@ def event_to_meeting(event: Any, account_by_email: Mapping[str, str]) -> Meeting
     )
 
 
-def attendance_to_record(rec: Any, meeting_id: str, video: bool | None = None) -> Attendance:
+def attendance_account(
+    rec: Any,
+    known_ids: Container[str] | None = None,
+    account_by_email: Mapping[str, str] | None = None,
+) -> str:
+    """Who an attendance record is about: the tenant's user id, else the email the invitation used.
+
+    An external attendee's identity id is their home tenant's object id, which no invitation
+    carries: keyed by email instead, they are one attendee, not two.
+
+    Args:
+        rec: an attendanceRecord.
+        known_ids: this tenant's user ids; None trusts every identity id.
+        account_by_email: email (lower case) -> account id of this tenant's users.
+
+    Returns:
+        An account id, or an email for people outside the tenant.
+    """
+    ident = rec.identity.id if rec.identity is not None and rec.identity.id else None
+    email = (rec.email_address or "").strip().lower()
+    if ident and (known_ids is None or ident in known_ids):
+        return str(ident)
+    if email:
+        return (account_by_email or {}).get(email, email)
+    return str(ident or "")
+
+
+def attendance_to_record(
+    rec: Any,
+    meeting_id: str,
+    video: bool | None = None,
+    known_ids: Container[str] | None = None,
+    account_by_email: Mapping[str, str] | None = None,
+) -> Attendance:
     """One attendance record: total seconds, first join, last leave and role."""
     intervals = rec.attendance_intervals or []
     joins = [t for t in (ts(i.join_date_time) for i in intervals) if t is not None]
     leaves = [t for t in (ts(i.leave_date_time) for i in intervals) if t is not None]
-    ident = rec.identity.id if rec.identity is not None and rec.identity.id else None
     return Attendance(
         source=SOURCE,
         meeting_id=meeting_id,
-        account_id=ident or (rec.email_address or "").lower(),
+        account_id=attendance_account(rec, known_ids, account_by_email),
         seconds=int(rec.total_attendance_in_seconds or 0),
         first_join_ts=min(joins) if joins else None,
         last_leave_ts=max(leaves) if leaves else None,
@@ -259,58 +308,13 @@ def attendance_to_record(rec: Any, meeting_id: str, video: bool | None = None) -
     )
 
 
-@dataclass(slots=True)
-class CallPresence:
-    """One participant's part of a call record: time in sessions and whether video was ever on."""
-
-    seconds: int = 0
-    first_ts: float | None = None
-    last_ts: float | None = None
-    video: bool = False
-
-
-def _endpoint_user(endpoint: Any) -> str | None:
-    assoc = getattr(endpoint, "associated_identity", None)
-    if assoc is not None and assoc.id:
-        return str(assoc.id)
-    ident = getattr(endpoint, "identity", None)
-    if ident is not None and ident.user is not None and ident.user.id:
-        return str(ident.user.id)
-    return None
-
-
-def call_presence(record: Any) -> dict[str, CallPresence]:
-    """Per participant user id: session time and video, from sessions (and participants_v2)."""
-    out: dict[str, CallPresence] = {}
-    for p in record.participants_v2 or []:
-        uid = p.identity.user.id if p.identity is not None and p.identity.user is not None else None
-        if uid:
-            out.setdefault(str(uid), CallPresence())
-    for s in record.sessions or []:
-        video = any(m.value == "video" for m in s.modalities or [])
-        start, end = ts(s.start_date_time), ts(s.end_date_time)
-        for endpoint in (s.caller, s.callee):
-            uid = _endpoint_user(endpoint)
-            if uid is None:
-                continue
-            cp = out.setdefault(uid, CallPresence())
-            cp.video = cp.video or video
-            if start is not None and end is not None:
-                cp.seconds += int(end - start)
-                cp.first_ts = start if cp.first_ts is None else min(cp.first_ts, start)
-                cp.last_ts = end if cp.last_ts is None else max(cp.last_ts, end)
-    return out
-
-
-def call_meeting_id(record: Any) -> str:
-    """Fallback meeting id of a call record no calendar occurrence matched."""
-    return occurrence_id(
-        meeting_key(record.join_web_url) or f"call:{record.id}", ts(record.start_date_time) or 0.0
-    )
-
-
 def signin_to_login(si: Any) -> LoginEvent:
-    """An Entra ID sign-in as a LoginEvent with a stable id (importing twice adds nothing)."""
+    """An Entra ID sign-in as a LoginEvent with a stable id (importing twice adds nothing).
+
+    `account_id` is the signIn's `userId` (the user's object id, the id /users gives); the
+    device identity is `deviceDetail.deviceId` (`device_id`) and its name (`host`), apart from
+    the "OS / browser" client label in `device`.
+    """
     app = si.app_display_name or ""
     client_app = si.client_app_used
     if any(tool in app.lower() for tool in REMOTE_TOOLS):
@@ -318,6 +322,8 @@ def signin_to_login(si: Any) -> LoginEvent:
     device = si.device_detail
     loc = si.location
     status = si.status
+    device_id = (device.device_id or "").strip() or None if device else None
+    device_name = (device.display_name or "").strip() or None if device else None
     return LoginEvent(
         event_id=f"entra:{si.id}",
         source=SOURCE,
@@ -334,4 +340,7 @@ def signin_to_login(si: Any) -> LoginEvent:
         city=loc.city if loc is not None else None,
         success=status is None or status.error_code in (0, None),
         interactive=si.is_interactive,
+        host=device_name,
+        device_id=device_id,
+        account_id=si.user_id or None,
     )

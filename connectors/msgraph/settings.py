@@ -64,6 +64,11 @@ class GraphSettings:
     page_size: int = 50
     max_retries: int = 5
     retry_delay_s: float = 0.5
+    # dropped connections, resets and timeouts: kiota retries status codes only, so we retry these
+    transport_retries: int = 5
+    transport_backoff_s: float = 0.5
+    transport_budget: int = 500
+    timeout_s: float = 100.0  # per request (kiota's default); connect timeout at most 30 s
     long_retry_after_limit_s: float = 0.0
     concurrency: int = 8
     now: float | None = None
