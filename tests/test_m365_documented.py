@@ -7,6 +7,7 @@ checked against what the fake Graph server holds (`documented_world`).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -356,3 +357,20 @@ def test_when_attendance_reports_fail_call_records_fill_in(world: World) -> None
     # reports read but never committed must not stop call records from covering their meetings
     assert stored_attendance(db) == expected_attendance(fake, world, Ingestor(db, KEY, None))
     assert orphans(db) == 0
+
+
+def test_graph_users_fill_the_directory_with_their_aliases(
+    synced: tuple[Database, SyncReport, FakeGraph], world: World
+) -> None:
+    """The sync's users become the directory's "m365" entries: UPN and object id are aliases."""
+    db, _, _ = synced
+    rows = {r["email"]: r for r in db.query("select * from directory where origin = 'm365'")}
+    p2 = world.person("p2")
+    assert p2.email.lower() in rows
+    aliases = {a.lower() for a in json.loads(rows[p2.email.lower()]["aliases"])}
+    assert p2.upn and p2.upn.lower() in aliases and p2.graph_id.lower() in aliases
+    users = db.execute(
+        "select count(*) from accounts where source = 'm365' and kind = 'platform' and is_bot = 0 "
+        "and deleted = 0 and email is not null"
+    ).fetchone()[0]
+    assert len(rows) == users

@@ -207,6 +207,7 @@ class _Run(MeetingSteps):
             except ConnectorError as err:
                 tz_error.append(err)
 
+        directory: list[Account] = []
         async for users in self.src.users():
             tzs: dict[str, str | None] = {}
             await self.each([u.id for u in users], partial(tz_of, tzs))
@@ -220,8 +221,36 @@ class _Run(MeetingSteps):
                         self.email_to_account[addr.lower()] = u.id
             self.write(Page(SOURCE, "users", accounts=accounts))
             self.tick("users", len(accounts))
+            directory.extend(accounts)
         if tz_error:
             self.notice("mailbox", tz_error[0])
+        self.write_directory(directory)
+
+    def write_directory(self, accounts: list[Account]) -> None:
+        """Graph's users as the directory's "m365" entries, with the aliases other logs name them by."""
+        from commsignal.sources.directory import directory_from_graph_users
+        from commsignal.store.identity import write_directory
+
+        mail = {a.account_id: a.email for a in accounts}
+        users = [
+            {
+                "id": a.account_id,
+                "mail": a.email,
+                "userPrincipalName": a.upn,
+                "onPremisesSamAccountName": a.sam_account_name,
+                "onPremisesDomainName": a.on_prem_domain,
+                "employeeId": a.employee_id,
+                "displayName": a.display_name,
+                "department": a.department,
+                "jobTitle": a.title,
+                "usageLocation": a.country,
+                "mailboxTimeZone": a.tz,
+                "managerMail": mail.get(a.manager_account_id or ""),
+            }
+            for a in accounts
+            if not a.is_bot and not a.deleted
+        ]
+        write_directory(self.db, directory_from_graph_users(users), "m365")
 
     async def do_chats(self) -> None:
         self.known_users()
