@@ -117,7 +117,14 @@ def _formats(value: str) -> list[str]:
 
 
 @cli.command()
-@click.option("--week", help="ISO week such as 2026-W47 (default: the newest week with data).")
+@click.option(
+    "--week", help="ISO week such as 2026-W47 (default: the last complete week in [digest] timezone)."
+)
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="Report the week in progress instead of the last complete one (the digest says so).",
+)
 @click.option(
     "--format",
     "formats",
@@ -144,6 +151,7 @@ def _formats(value: str) -> list[str]:
 def digest(
     app: AppContext,
     week: str | None,
+    partial: bool,
     formats: str,
     out_dir: Path | None,
     reveal: bool,
@@ -153,7 +161,7 @@ def digest(
     """Compute the week's features and findings, write the ranked, explained risk digest and send it."""
     from commsignal.audit import record
     from commsignal.detect import RuleError
-    from commsignal.pipeline import latest_complete_week, run_digest
+    from commsignal.pipeline import current_week, latest_complete_week, run_digest
 
     fmts = _formats(formats)
     if reveal and not reason:
@@ -167,6 +175,8 @@ def digest(
             parse_week(week)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
+    elif partial:
+        week = current_week(config.digest.timezone)
     else:
         week = latest_complete_week(db, config.digest.timezone)
     try:
