@@ -161,7 +161,7 @@ def infrastructure_features(
                     f["shared_ips"].append(ip)
                     f["shared_with"] = sorted(set(f["shared_with"]) | (people - {pid}))
                     f["handovers"] += handovers
-        elif 3 <= len(people) <= MAX_FARM_IDENTITIES and all(own[p] for p in people):
+        if 3 <= len(people) <= MAX_FARM_IDENTITIES and all(own[p] for p in people):
             for pid in people:
                 out.setdefault(pid, {}).update(
                     {"farm_ip": ip, "farm_identities": len(people), "farm_members": sorted(people)}

@@ -12,6 +12,7 @@ import click
 
 from commsignal import __version__
 from commsignal.cli.context import AppContext, pass_app
+from commsignal.cli.evaluate import evaluate_command
 from commsignal.cli.logins import logins_command
 from commsignal.cli.nlp import nlp_group
 from commsignal.cli.slack_export import slack_export_command
@@ -106,6 +107,7 @@ def import_group() -> None:
 import_group.add_command(slack_export_command)
 import_group.add_command(logins_command)
 cli.add_command(nlp_group)
+cli.add_command(evaluate_command)
 
 
 def _formats(value: str) -> list[str]:
@@ -118,7 +120,8 @@ def _formats(value: str) -> list[str]:
 
 @cli.command()
 @click.option(
-    "--week", help="ISO week such as 2026-W47 (default: the last complete week in [digest] timezone)."
+    "--week",
+    help="ISO week such as 2026-W47 (default: the last complete week in [digest] timezone).",
 )
 @click.option(
     "--partial",
