@@ -447,3 +447,70 @@ def test_real_logs_give_no_marathon_or_shared_finding(shared_data: Path) -> None
         for r in detect_week(db, week, features, rules, store=False):
             fired |= {f.detector for f in r.findings}
     assert not fired & {"marathon_session", "shared_infrastructure", "laptop_farm"}
+
+
+def test_overlapping_sessions_in_two_countries_and_the_traveller() -> None:
+    db = open_db(None)
+    for pid in ("p-two", "p-trav"):
+        _person(db, pid)
+    for day in range(16, 20):
+        # Okta-style sessions: opened and closed in the US, and at the same hours in Korea
+        _ev(
+            db,
+            "p-two",
+            ts(day, 13),
+            "logon",
+            source="okta",
+            session_key=f"us{day}",
+            country="US",
+            ip="24.1.2.3",
+        )
+        _ev(
+            db,
+            "p-two",
+            ts(day, 21),
+            "logoff",
+            source="okta",
+            session_key=f"us{day}",
+            country="US",
+            ip="24.1.2.3",
+        )
+        _ev(
+            db,
+            "p-two",
+            ts(day, 14),
+            "logon",
+            source="okta",
+            session_key=f"kr{day}",
+            country="KR",
+            ip="211.234.5.6",
+        )
+        _ev(
+            db,
+            "p-two",
+            ts(day, 20),
+            "logoff",
+            source="okta",
+            session_key=f"kr{day}",
+            country="KR",
+            ip="211.234.5.6",
+        )
+    # a traveller: desktop session left open at home on Monday, then a week of work in London
+    _ev(db, "p-trav", ts(16, 9), "logon", session_key="home", device="WS-t", ip="10.0.0.7")
+    _ev(db, "p-trav", ts(16, 9.5), "signin", source="entra", country="US", ip="24.9.9.9")
+    for day in range(17, 21):
+        _ev(db, "p-trav", ts(day, 9), "logon", session_key=f"gb{day}", device="LT-t", ip="10.1.1.1")
+        _ev(db, "p-trav", ts(day, 10), "signin", source="entra", country="GB", ip="81.2.69.5")
+        _ev(
+            db,
+            "p-trav",
+            ts(day, 17),
+            "logoff",
+            session_key=f"gb{day}",
+            device="LT-t",
+            ip="10.1.1.1",
+        )
+    rebuild_sessions_in_db(db)
+    found = _detectors(db)
+    assert "concurrent_account" in found["p-two"]
+    assert "concurrent_account" not in found.get("p-trav", set())

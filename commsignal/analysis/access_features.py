@@ -38,7 +38,7 @@ def activity_features(
     query = (
         "select person_id, ts from messages where ts >= :s and ts < :e and person_id is not null "
         "union all select person_id, ts from login_events where ts >= :s and ts < :e "
-        "and person_id is not null and success = 1"
+        "and person_id is not null and success = 1 and coalesce(interactive, 1) = 1"
     )
     for row in db.query(query, {"s": start, "e": end}):
         ts = row["ts"]
@@ -143,7 +143,8 @@ def _evidence(db: Database, person_id: str, start: float, stop: float) -> list[f
     rows = db.execute(
         "select ts from messages where person_id = :p and ts >= :s and ts <= :e "
         "union all select ts from login_events where person_id = :p and ts >= :s and ts <= :e "
-        "and success = 1",
+        # token refreshes (non-interactive sign-ins) arrive all night from any running app
+        "and success = 1 and coalesce(interactive, 1) = 1",
         {"p": person_id, "s": start, "e": stop},
     ).fetchall()
     return sorted(r[0] for r in rows)

@@ -51,7 +51,7 @@ def history_features(
     query = (
         "select person_id, ts from messages where ts >= :s and ts < :e and person_id is not null "
         "union all select person_id, ts from login_events where ts >= :s and ts < :e "
-        "and person_id is not null and success = 1"
+        "and person_id is not null and success = 1 and coalesce(interactive, 1) = 1"
     )
     for row in db.query(query, {"s": lo, "e": start}):
         ts = row["ts"]

@@ -14,8 +14,9 @@ Ordinary infrastructure is shared all the time, so only the structure of fraud c
   hand over to each other and never overlap (a household or an office overlaps all day).
 - A *laptop farm* is three or more identities, each on its own device, egressing from one
   address nobody else uses; the rule adds the marks (remote-access tools, foreign hours).
-- A *concurrent account* is one account seen in country X, then Y, then X again within hours:
-  nobody travels there and back that fast, so two people are using it.
+- A *concurrent account* is one account seen in country X, then Y, then X again within hours, or
+  with two explicitly opened and closed sessions in different countries overlapping: nobody
+  travels there and back that fast, so two people are using it.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ HANDOVER_WINDOW_S = 60 * 60
 EXCLUSIVE_OVERLAP = 0.1
 """Identities that overlap for more than this share of their time on an address are not one operator."""
 CONCURRENT_WINDOW_S = 3 * 3600
+MIN_SESSION_OVERLAP_S = 30 * 60
 FOREIGN_MIN_DIFF_H = 4.0
 FOREIGN_MIN_GAIN = 0.3
 _SIGNIN_SOURCES = {"entra", "m365", "okta", "slack-audit"}
@@ -166,8 +168,9 @@ def infrastructure_features(
                 out.setdefault(pid, {}).update(
                     {"farm_ip": ip, "farm_identities": len(people), "farm_members": sorted(people)}
                 )
-    for pid, points in located.items():
-        episodes = _concurrent(points)
+    overlapping = _overlapping_sessions(db, start, end)
+    for pid in sorted(set(located) | set(overlapping)):
+        episodes = _concurrent(located.get(pid, [])) + overlapping.get(pid, [])
         if episodes:
             out.setdefault(pid, {}).update(
                 {
@@ -242,6 +245,44 @@ def _exclusive(rows: list[tuple[float, float, str]], pid: str) -> tuple[int, flo
     overlap = sum(max(0.0, min(b, d) - max(a, c)) for a, b in mine for c, d in theirs)
     total = min(sum(b - a for a, b in mine), sum(d - c for c, d in theirs)) or 1.0
     return _handovers(rows, pid), overlap / total
+
+
+def _overlapping_sessions(
+    db: Database, start: float, end: float
+) -> dict[str, list[dict[str, Any]]]:
+    """Two sessions of one person, each opened and closed explicitly in one country, overlapping.
+
+    Only sessions with an explicit logoff count: a session left open at home while its owner
+    travels is extended by the traveller's own activity and must not look like a second person.
+    """
+    by_person: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
+    for s in db.query(
+        "select person_id, start_ts, end_ts, countries from sessions where person_id is not null "
+        "and end_reason = 'logoff' and start_ts < ? and end_ts >= ?",
+        [end, start],
+    ):
+        countries = {c.upper() for c in json.loads(s["countries"] or "[]") if c}
+        if len(countries) == 1:
+            by_person[s["person_id"]].append((s["start_ts"], s["end_ts"], countries.pop()))
+    out: dict[str, list[dict[str, Any]]] = {}
+    for pid, rows in by_person.items():
+        rows.sort()
+        for i, (_a0, a1, ca) in enumerate(rows):
+            for b0, b1, cb in rows[i + 1 :]:
+                if b0 >= a1:
+                    break
+                if ca != cb and min(a1, b1) - b0 >= MIN_SESSION_OVERLAP_S:
+                    out.setdefault(pid, []).append(
+                        {
+                            "countries": [ca, cb],
+                            "day": datetime.fromtimestamp(b0, UTC).strftime("%Y-%m-%d"),
+                            "from": datetime.fromtimestamp(b0, UTC).strftime("%Y-%m-%dT%H:%MZ"),
+                            "to": datetime.fromtimestamp(min(a1, b1), UTC).strftime(
+                                "%Y-%m-%dT%H:%MZ"
+                            ),
+                        }
+                    )
+    return out
 
 
 def _concurrent(points: list[tuple[float, str]]) -> list[dict[str, Any]]:
