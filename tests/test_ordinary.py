@@ -514,3 +514,30 @@ def test_overlapping_sessions_in_two_countries_and_the_traveller() -> None:
     found = _detectors(db)
     assert "concurrent_account" in found["p-two"]
     assert "concurrent_account" not in found.get("p-trav", set())
+
+
+def test_pooled_host_met_now_and_then_and_household_on_shifts_stay_below_medium() -> None:
+    db = open_db(None)
+    for pid in ("p-v1", "p-v2", "p-day", "p-eve"):
+        _person(db, pid)
+    # two people with no other machine in the logs who got the same pooled host on two days
+    for day in (16, 17):
+        _day_session(db, "p-v1", day, 8, 12, "VDI-POOL-05", "10.9.0.4", f"v1{day}")
+        _day_session(db, "p-v2", day, 12.2, 17, "VDI-POOL-05", "10.9.0.5", f"v2{day}")
+    for day in (18, 19, 20):
+        _day_session(db, "p-v1", day, 8, 12, f"VDI-POOL-0{day - 17}", "10.9.0.4", f"v1{day}")
+        _day_session(db, "p-v2", day, 12.2, 17, "VDI-POOL-09", "10.9.0.5", f"v2{day}")
+    # a couple on day and evening shifts: own laptops, one home address, taking turns
+    for day in range(16, 21):
+        _day_session(db, "p-day", day, 8, 16, "WS-day", "81.2.69.170", f"d{day}")
+        _day_session(db, "p-eve", day, 16.3, 23, "WS-eve", "81.2.69.170", f"e{day}")
+    rebuild_sessions_in_db(db)
+    features = compute_week(db, WEEK, DetectConfig(), store=False)
+    ranked = {r.person_id: r for r in detect_week(db, WEEK, features, load_rules(), store=False)}
+    for pid in ("p-v1", "p-v2"):
+        assert pid not in ranked or "shared_infrastructure" not in {
+            f.detector for f in ranked[pid].findings
+        }
+    for pid in ("p-day", "p-eve"):
+        assert features[pid]["shared_ip_own_devices"] is True
+        assert pid not in ranked or ranked[pid].level == "low"

@@ -33,6 +33,8 @@ from sqlite_utils import Database
 MAX_PEOPLE_SHARING = 4
 """More identities than this on one device or address is a pool, an office or a carrier."""
 MAX_FARM_IDENTITIES = 10
+MIN_DEVICE_DAYS = 3
+"""A shared device counts only as the identities' everyday machine (on three days of the week or more)."""
 HANDOVER_WINDOW_S = 60 * 60
 EXCLUSIVE_OVERLAP = 0.1
 """Identities that overlap for more than this share of their time on an address are not one operator."""
@@ -111,6 +113,7 @@ def infrastructure_features(
     has_device_id = "device_id" in db["login_events"].columns_dict
     dev_col = "device_id" if has_device_id else "null as device_id"
     device_people: dict[str, set[str]] = defaultdict(set)
+    device_days: dict[tuple[str, str], set[int]] = defaultdict(set)
     ip_people: dict[str, set[str]] = defaultdict(set)
     located: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for e in db.query(
@@ -122,6 +125,7 @@ def infrastructure_features(
         dev = device_identity(e["source"], e["device"], e["host"], e["device_id"])
         if dev:
             device_people[dev].add(pid)
+            device_days[(pid, dev)].add(int(e["ts"] // 86400))
         ip = e["ip"]
         if is_egress(ip) and not _hosting(ip, nets):
             ip_people[ip.strip()].add(pid)
@@ -144,15 +148,17 @@ def infrastructure_features(
         )
 
     for pid, devs in shared_of.items():
+        # a pool: the person has a machine of their own, roams several shared ones, or the
+        # identities meet on the device only now and then (pooled hosts rotate daily)
         pooled = bool(own[pid]) or len(devs) >= 2
-        if pooled:
-            entry(pid)["pooled_devices"] = sorted(devs)[:5]
-            continue
         for dev in sorted(devs):
-            others = device_people[dev] - {pid}
+            users = device_people[dev]
+            if pooled or any(len(device_days[(u, dev)]) < MIN_DEVICE_DAYS for u in users):
+                entry(pid).setdefault("pooled_devices", []).append(dev)
+                continue
             f = entry(pid)
             f["shared_devices"].append(dev)
-            f["shared_with"] = sorted(set(f["shared_with"]) | others)
+            f["shared_with"] = sorted(set(f["shared_with"]) | (users - {pid}))
             f["handovers"] += _handovers(sessions["dev"].get(dev, []), pid)
     for ip, people in ip_people.items():
         if 2 <= len(people) <= MAX_PEOPLE_SHARING:
@@ -161,6 +167,8 @@ def infrastructure_features(
                 if handovers >= 2 and overlap <= EXCLUSIVE_OVERLAP:
                     f = entry(pid)
                     f["shared_ips"].append(ip)
+                    # each on a laptop of their own: more like a household on shifts
+                    f["shared_ip_own_devices"] = all(own[p] for p in people)
                     f["shared_with"] = sorted(set(f["shared_with"]) | (people - {pid}))
                     f["handovers"] += handovers
         if 3 <= len(people) <= MAX_FARM_IDENTITIES and all(own[p] for p in people):

@@ -185,6 +185,8 @@ def shared_infrastructure(f: dict[str, Any], p: dict[str, Any]) -> CheckResult |
     others = f.get("shared_with") or []
     if devices and handovers >= p["min_handovers"]:
         score = 1.0
+    elif ips and f.get("shared_ip_own_devices"):
+        score = p["egress_own_devices_score"]
     elif ips:
         score = p["egress_handover_score"]
     else:
