@@ -541,3 +541,24 @@ def test_pooled_host_met_now_and_then_and_household_on_shifts_stay_below_medium(
     for pid in ("p-day", "p-eve"):
         assert features[pid]["shared_ip_own_devices"] is True
         assert pid not in ranked or ranked[pid].level == "low"
+
+
+def test_off_timezone_from_day_one_outweighs_a_long_standing_pattern() -> None:
+    from commsignal.detect import evaluate_rule
+
+    rule = {r.id: r for r in load_rules()}["off_timezone"]
+    f = {
+        "offset_diff_h": 9.0,
+        "fit_offset_h": 3,
+        "fit_share": 0.9,
+        "declared_share": 0.1,
+        "declared_tz": "America/Chicago",
+        "declared_offset_h": -6.0,
+        "activity_events": 160,
+        "history_weeks": 4,
+        "history_off_weeks": 4,
+    }
+    new = evaluate_rule(rule, {**f, "start_date": "2026-10-01", "declared_recently": True})
+    old = evaluate_rule(rule, {**f, "start_date": "2019-03-01", "declared_recently": False})
+    assert new is not None and old is not None and old.score < new.score
+    assert "never fitted" in new.summary and "2019-03-01" in old.summary

@@ -89,6 +89,12 @@ def _history(f: dict[str, Any], held: int, what: str) -> tuple[float, str]:
             f" The same {what} in {held} of {weeks} earlier weeks, since the person appeared: "
             "it has never fitted."
         )
+    if held and f.get("start_date") and f.get("declared_recently") is False:
+        return 0.75, (
+            f" The same {what} in {held} of {weeks} earlier weeks, from someone employed since "
+            f"{f['start_date']}: a night-shift role or a profile not updated after a move is "
+            "likelier than a new pattern."
+        )
     if held:
         return 1.0, f" The same {what} in {held} of {weeks} earlier weeks."
     return 1.0, " No earlier weeks to compare with yet."
