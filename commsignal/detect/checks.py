@@ -209,6 +209,11 @@ def shared_infrastructure(f: dict[str, Any], p: dict[str, Any]) -> CheckResult |
         + ". Pooled desktops, lab PCs, households and offices are left out: their users have "
         "their own devices or are online at the same time."
     )
+    if not devices:
+        summary += (
+            " An address alone is medium at most: a shared device, remote-access tools or "
+            "foreign hours would raise it; a household working shifts would lower it."
+        )
     return CheckResult(
         score,
         summary,
@@ -254,6 +259,11 @@ def concurrent_account(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | No
         f"{first.get('from')} to {first.get('to')} it went from one country to the other and "
         "back. Nobody travels that fast; two people are using one account."
     )
+    if days < p["full_days"]:
+        summary += (
+            " More days, hosting sign-ins or remote-access tools would raise it; a border "
+            "commute with a roaming phone would lower it."
+        )
     return CheckResult(
         _ramp(days, p["min_days"], p["full_days"]), summary, {"days": days, "episodes": episodes}
     )
