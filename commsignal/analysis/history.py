@@ -45,19 +45,20 @@ def history_features(
     """
     lo = start - HISTORY_WEEKS * WEEK_S
     hours: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0] * 24)
-    day_hours: dict[tuple[str, int], list[set[int]]] = defaultdict(
-        lambda: [set() for _ in range(24)]
-    )
+    regular: dict[tuple[str, int], int] = defaultdict(int)
+    # counted inside SQLite: events and distinct days per person, week and UTC hour
     query = (
-        "select person_id, ts from messages where ts >= :s and ts < :e and person_id is not null "
-        "union all select person_id, ts from login_events where ts >= :s and ts < :e "
+        "select person_id, cast((ts - :lo) / :w as integer) as wk, cast(ts / 3600 as integer) % 24 "
+        "as hr, count(*) as n, count(distinct cast(ts / 86400 as integer)) as days from ("
+        "select person_id, ts from messages where ts >= :lo and ts < :e and person_id is not null "
+        "union all select person_id, ts from login_events where ts >= :lo and ts < :e "
         "and person_id is not null and success = 1 and coalesce(interactive, 1) = 1"
+        ") group by person_id, wk, hr"
     )
-    for row in db.query(query, {"s": lo, "e": start}):
-        ts = row["ts"]
-        key = (row["person_id"], int((ts - lo) // WEEK_S))
-        hours[key][int(ts // 3600) % 24] += 1
-        day_hours[key][int(ts // 3600) % 24].add(int(ts // 86400))
+    for pid, wk, hr, n, days in db.execute(query, {"lo": lo, "e": start, "w": WEEK_S}):
+        hours[(pid, wk)][hr] += n
+        if days >= 2:
+            regular[(pid, wk)] += 1
     out: dict[str, dict[str, Any]] = defaultdict(
         lambda: {"history_weeks": 0, "history_off_weeks": 0, "history_rtc_weeks": 0}
     )
@@ -66,7 +67,7 @@ def history_features(
             continue
         f = out[pid]
         f["history_weeks"] += 1
-        if sum(1 for days in day_hours[(pid, w)] if len(days) >= 2) >= RTC_MIN_HOURS:
+        if regular[(pid, w)] >= RTC_MIN_HOURS:
             f["history_rtc_weeks"] += 1
         tz = declared_tz.get(pid)
         declared = _offset_hours(tz, lo + (w + 0.5) * WEEK_S) if tz else None

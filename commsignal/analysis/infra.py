@@ -26,6 +26,7 @@ import json
 import re
 from collections import defaultdict
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlite_utils import Database
@@ -52,6 +53,7 @@ _LABEL = re.compile(
 _NULL_ID = re.compile(r"^[0-]*$")
 
 
+@lru_cache(maxsize=1 << 16)
 def device_identity(
     source: str | None, device: str | None, host: str | None, device_id: str | None = None
 ) -> str | None:
@@ -75,6 +77,7 @@ def device_identity(
     return device.strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def is_egress(ip: str | None) -> bool:
     """Whether an address is public egress (not private, CGNAT, link-local, loopback or multicast)."""
     if not ip:
@@ -116,21 +119,28 @@ def infrastructure_features(
     device_days: dict[tuple[str, str], set[int]] = defaultdict(set)
     ip_people: dict[str, set[str]] = defaultdict(set)
     located: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for e in db.query(
+    devices: dict[tuple[Any, ...], str | None] = {}
+    public: dict[str, bool] = {}
+    for pid, source, ts, ip, device, host, country, device_id in db.execute(
         f"select person_id, source, ts, ip, device, host, country, {dev_col} from login_events "
         "where ts >= ? and ts < ? and person_id is not null and success = 1 order by ts",
         [start, end],
     ):
-        pid = e["person_id"]
-        dev = device_identity(e["source"], e["device"], e["host"], e["device_id"])
+        key = (source, device, host, device_id)
+        if key not in devices:
+            devices[key] = device_identity(source, device, host, device_id)
+        dev = devices[key]
         if dev:
             device_people[dev].add(pid)
-            device_days[(pid, dev)].add(int(e["ts"] // 86400))
-        ip = e["ip"]
-        if is_egress(ip) and not _hosting(ip, nets):
+            device_days[(pid, dev)].add(int(ts // 86400))
+        if not ip:
+            continue
+        if ip not in public:
+            public[ip] = is_egress(ip) and not _hosting(ip, nets)
+        if public[ip]:
             ip_people[ip.strip()].add(pid)
-            if e["country"]:
-                located[pid].append((e["ts"], e["country"].upper()))
+            if country:
+                located[pid].append((ts, country.upper()))
     own: dict[str, set[str]] = defaultdict(set)
     shared_of: dict[str, set[str]] = defaultdict(set)
     for dev, people in device_people.items():
