@@ -59,7 +59,16 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for size in args.sizes:
         for seed in args.seeds:
-            row = run_one(seed, size, root)
+            for attempt in range(3):
+                try:
+                    row = run_one(seed, size, root / f"try{attempt}")
+                    break
+                except (
+                    Exception
+                ) as exc:  # a loaded machine resets loopback connections now and then
+                    print(f"seed {seed} n={size} attempt {attempt + 1} failed: {exc!r}", flush=True)
+            else:
+                continue
             rows.append(row)
             print(json.dumps(row), flush=True)
     print(
