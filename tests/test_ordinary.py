@@ -562,3 +562,31 @@ def test_off_timezone_from_day_one_outweighs_a_long_standing_pattern() -> None:
     old = evaluate_rule(rule, {**f, "start_date": "2019-03-01", "declared_recently": False})
     assert new is not None and old is not None and old.score < new.score
     assert "never fitted" in new.summary and "2019-03-01" in old.summary
+
+
+def test_digest_defaults_to_the_last_complete_week_and_partial_says_so(tmp_path: Path) -> None:
+    import time as _time
+
+    from commsignal.weeks import week_bounds, week_of
+
+    db_path = tmp_path / "d.db"
+    db = open_db(db_path)
+    _person(db, "p-1")
+    now = _time.time()
+    _msg(db, "p-1", now - 60)
+    this_week = week_of(now, "UTC")
+    last_week = week_of(week_bounds(this_week, "UTC")[0] - 1, "UTC")
+    runner = CliRunner()
+    base = ["--db", str(db_path), "digest", "--format", "json", "--no-deliver"]
+    full = runner.invoke(cli, [*base, "--out", str(tmp_path / "full")])
+    assert full.exit_code == 0, full.output
+    [path] = list((tmp_path / "full").glob("*.json"))
+    digest = json.loads(path.read_text())
+    assert digest["week"] == last_week
+    assert not any("Partial week" in n for n in digest.get("notes", []))
+    part = runner.invoke(cli, [*base, "--partial", "--out", str(tmp_path / "part")])
+    assert part.exit_code == 0, part.output
+    [path] = list((tmp_path / "part").glob("*.json"))
+    digest = json.loads(path.read_text())
+    assert digest["week"] == this_week
+    assert any("Partial week" in n for n in digest["notes"])
