@@ -11,6 +11,7 @@ import json
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from commsignal.detect import load_rules
 from commsignal.detect.evaluate import evaluate_week
@@ -48,13 +49,34 @@ def run_one(seed: int, size: int, root: Path) -> dict[str, object]:
     }
 
 
+def _limit_graph_concurrency(n: int) -> None:
+    from commsignal.sources import sync
+
+    original = sync.graph_settings
+
+    def limited(config: Any) -> Any:
+        settings = original(config)
+        settings.concurrency = n
+        return settings
+
+    sync.graph_settings = limited  # type: ignore[assignment]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the grid and print it."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[200])
     parser.add_argument("--seeds", type=int, nargs="+", default=[7, 11, 2026, 31, 99])
     parser.add_argument("--out", type=Path, default=None, help="keep the runs here")
+    parser.add_argument(
+        "--graph-concurrency",
+        type=int,
+        default=None,
+        help="fewer parallel Graph requests (the loopback server resets connections when loaded)",
+    )
     args = parser.parse_args(argv)
+    if args.graph_concurrency:
+        _limit_graph_concurrency(args.graph_concurrency)
     root = args.out or Path(tempfile.mkdtemp(prefix="ordinary-grid-"))
     rows = []
     for size in args.sizes:
