@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
@@ -42,12 +44,45 @@ class DigestResult:
     triage: TriageOutcome | None = None
 
 
-def latest_complete_week(db: Database, tz: str = "UTC") -> str:
-    """The last ISO week that has data; the week of the newest message or login event."""
+def latest_complete_week(db: Database, tz: str = "UTC", now: float | None = None) -> str:
+    """The last week that has ended in the digest's zone, or the week of the newest data if older.
+
+    A scheduled Monday run reports the week that just ended, not the few hours of the new one;
+    when the data stops earlier (an import of old logs), its last week is reported.
+
+    Args:
+        db: the store.
+        tz: the digest time zone.
+        now: the current time (epoch seconds; defaults to the clock).
+
+    Returns:
+        ISO week such as "2026-W47".
+    """
+    now = time.time() if now is None else now
+    current_start = week_bounds(week_of(now, tz), tz)[0]
     newest = db.execute(
         "select max(ts) from (select max(ts) as ts from messages union all select max(ts) from login_events)"
     ).fetchone()[0]
-    return week_of(newest if newest else time.time(), tz)
+    ref = current_start - 1 if newest is None else min(float(newest), current_start - 1)
+    return week_of(ref, tz)
+
+
+def current_week(tz: str = "UTC", now: float | None = None) -> str:
+    """The week in progress in the digest's zone (for a partial digest written on request)."""
+    return week_of(time.time() if now is None else now, tz)
+
+
+def partial_note(week: str, tz: str, now: float | None = None) -> str | None:
+    """The digest note for a week that has not ended yet, or None for a complete week."""
+    now = time.time() if now is None else now
+    end = week_bounds(week, tz)[1]
+    if end <= now:
+        return None
+    stamp = datetime.fromtimestamp(now, ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+    return (
+        f"Partial week: {week} has not ended ({stamp} {tz}); figures cover the days so far and "
+        "will change. The scheduled digest reports complete weeks only."
+    )
 
 
 def run_digest(
@@ -146,6 +181,9 @@ def digest_from_ranking(
     wow = week_over_week(db, outcome, rules, config.digest.top, config.triage.history_weeks)
     ranked = outcome.ranked
     notes = []
+    partial = partial_note(week, tz)
+    if partial:
+        notes.append(partial)
     if pseudonyms.generated_key_path is not None:
         notes.append(
             f"No pseudonym key is configured: one was generated and kept at {pseudonyms.generated_key_path} "

@@ -34,7 +34,7 @@ def test_planted_personas_are_high_and_above_confounders(demo: Path) -> None:
     digest, truth, email_of = _load(demo)
     by_email = {email_of[p["person"]]: p for p in digest["people"]}
     planted = truth["planted"]
-    assert len(planted) == 4
+    assert len(planted) == 8
     for email, persona in planted.items():
         assert email in by_email, f"{persona} not in the digest"
         assert by_email[email]["level"] == "high", (persona, by_email[email])
@@ -57,6 +57,24 @@ def test_findings_explain_the_personas(demo: Path) -> None:
     assert {"anonymising_access", "remote_access_tool"} <= detectors[persona_email["proxy_worker"]]
     assert "shared_infrastructure" in detectors[persona_email["shared_infra_a"]]
     assert "shared_infrastructure" in detectors[persona_email["shared_infra_b"]]
+    for k in (1, 2, 3):
+        assert "laptop_farm" in detectors[persona_email[f"laptop_farm_{k}"]]
+    assert "concurrent_account" in detectors[persona_email["concurrent_account"]]
+
+
+def test_ordinary_people_and_confounders_stay_quiet(demo: Path) -> None:
+    """Issue 15: confounders never high (medium only where the truth allows), ordinary <= 0.5%."""
+    from commsignal.detect import load_rules
+    from commsignal.detect.evaluate import evaluate_week
+
+    _, truth, _ = _load(demo)
+    ev = evaluate_week(
+        open_db(demo / "commsignal-demo.db"), truth, truth["weeks"][-1], load_rules()
+    )
+    assert ev.checks["no_confounder_high"], ev.confounders
+    assert ev.checks["confounders_medium_only_if_allowed"], ev.confounders
+    assert ev.ordinary >= 150 and ev.ordinary_share <= 0.005, ev.ordinary_flagged
+    assert ev.precision_at_k == 1.0
 
 
 def test_digest_schema_and_order(demo: Path) -> None:

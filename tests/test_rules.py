@@ -43,6 +43,8 @@ def test_all_design_signals_have_rules() -> None:
         "remote_access_tool",
         "camera_avoidance",
         "low_small_talk",
+        "laptop_farm",
+        "concurrent_account",
     } <= ids
 
 

@@ -1,5 +1,5 @@
-"""Weekly access measures per person: when they are active, how long sessions run, where sign-ins come from,
-and which devices or addresses they share with someone else."""
+"""Weekly access measures per person: when they are active, how long sessions run and stay attended,
+where sign-ins come from (sharing of devices and addresses is in `commsignal.analysis.infra`)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-# an address or device label used by more people than this is an office NAT, a carrier, or an
-# operating-system/browser label from sign-in logs: not one machine behind several identities
-MAX_PEOPLE_SHARING = 4
-HANDOVER_WINDOW_S = 60 * 60
+from commsignal.analysis.attended import longest_attended
+
 WORKDAY_HOURS = range(8, 19)
+# no stretch can be attended longer than its session: shorter sessions are not measured
+ATTENDED_CANDIDATE_H = 12.0
 
 
 def activity_features(
@@ -38,7 +38,7 @@ def activity_features(
     query = (
         "select person_id, ts from messages where ts >= :s and ts < :e and person_id is not null "
         "union all select person_id, ts from login_events where ts >= :s and ts < :e "
-        "and person_id is not null and success = 1"
+        "and person_id is not null and success = 1 and coalesce(interactive, 1) = 1"
     )
     for row in db.query(query, {"s": start, "e": end}):
         ts = row["ts"]
@@ -74,16 +74,29 @@ def activity_features(
 
 
 def session_features(db: Database, start: float, end: float) -> dict[str, dict[str, Any]]:
-    """Longest session overlapping the week and how sessions ended, per person."""
+    """Longest session and longest attended stretch overlapping the week, per person.
+
+    `max_session_h` is logon to logoff (context only); `max_attended_h` is the longest stretch
+    through which activity kept arriving without a lock, disconnect or night in between (see
+    `commsignal.analysis.attended`), which is what the marathon rule reads.
+    """
     out: dict[str, dict[str, Any]] = {}
     for s in db.query(
         "select * from sessions where person_id is not null and start_ts < ? "
         "and coalesce(end_ts, last_seen_ts) >= ? order by start_ts",
         [end, start],
     ):
+        pid = s["person_id"]
         f = out.setdefault(
-            s["person_id"],
-            {"sessions": 0, "sessions_unended": 0, "max_session_h": 0.0, "longest_session": None},
+            pid,
+            {
+                "sessions": 0,
+                "sessions_unended": 0,
+                "max_session_h": 0.0,
+                "longest_session": None,
+                "max_attended_h": 0.0,
+                "attended_session": None,
+            },
         )
         f["sessions"] += 1
         if s["end_reason"] in ("open", "timeout"):
@@ -91,17 +104,50 @@ def session_features(db: Database, start: float, end: float) -> dict[str, dict[s
         hours = s["duration_seconds"] / 3600
         if hours > f["max_session_h"]:
             f["max_session_h"] = round(hours, 1)
-            f["longest_session"] = {
-                "start": _iso(s["start_ts"]),
-                "end": _iso(s["end_ts"]) if s["end_ts"] else None,
-                "last_seen": _iso(s["last_seen_ts"]),
-                "end_reason": s["end_reason"],
-                "logon_type": s["logon_type"],
-                "source": s["source"],
-                "devices": json.loads(s["devices"] or "[]"),
-                "ips": json.loads(s["ips"] or "[]"),
-            }
+            f["longest_session"] = _session_evidence(s)
+        if hours >= ATTENDED_CANDIDATE_H:
+            stop = s["end_ts"] if s["end_ts"] is not None else s["last_seen_ts"]
+            spans = [(float(a), float(b)) for a, b in json.loads(s["active_spans"] or "[]")]
+            att = longest_attended(
+                s["start_ts"], stop, spans, _evidence(db, pid, s["start_ts"], stop)
+            )
+            if att.seconds / 3600 > f["max_attended_h"]:
+                f["max_attended_h"] = round(att.seconds / 3600, 1)
+                f["attended_session"] = {
+                    **_session_evidence(s),
+                    "session_h": round(hours, 1),
+                    "attended_from": _iso(att.start),
+                    "attended_to": _iso(att.end),
+                    "locked_h": round(att.locked_seconds / 3600, 1),
+                    "events_while_locked": att.locked_events,
+                    "evidence_points": att.evidence,
+                }
     return out
+
+
+def _session_evidence(s: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "start": _iso(s["start_ts"]),
+        "end": _iso(s["end_ts"]) if s["end_ts"] else None,
+        "last_seen": _iso(s["last_seen_ts"]),
+        "end_reason": s["end_reason"],
+        "logon_type": s["logon_type"],
+        "source": s["source"],
+        "devices": json.loads(s["devices"] or "[]"),
+        "ips": json.loads(s["ips"] or "[]"),
+    }
+
+
+def _evidence(db: Database, person_id: str, start: float, stop: float) -> list[float]:
+    # every trace of the person's activity in the session's window: messages and login events
+    rows = db.execute(
+        "select ts from messages where person_id = :p and ts >= :s and ts <= :e "
+        "union all select ts from login_events where person_id = :p and ts >= :s and ts <= :e "
+        # token refreshes (non-interactive sign-ins) arrive all night from any running app
+        "and success = 1 and coalesce(interactive, 1) = 1",
+        {"p": person_id, "s": start, "e": stop},
+    ).fetchall()
+    return sorted(r[0] for r in rows)
 
 
 def signin_features(
@@ -166,64 +212,6 @@ def signin_features(
         )
         f["country_changes"] = f["country_changes"][:10]
     return out
-
-
-def shared_infrastructure(db: Database, start: float, end: float) -> dict[str, dict[str, Any]]:
-    """Devices and egress addresses one person shares with few others, and sessions handed between them."""
-    device_people: dict[str, set[str]] = defaultdict(set)
-    ip_people: dict[str, set[str]] = defaultdict(set)
-    for e in db.query(
-        "select distinct person_id, device, ip from login_events where ts >= ? and ts < ? "
-        "and person_id is not null",
-        [start, end],
-    ):
-        if e["device"]:
-            device_people[e["device"]].add(e["person_id"])
-        if e["ip"]:
-            ip_people[e["ip"]].add(e["person_id"])
-    out: dict[str, dict[str, Any]] = {}
-    for device, people in device_people.items():
-        if not 2 <= len(people) <= MAX_PEOPLE_SHARING:
-            continue
-        for pid in people:
-            f = out.setdefault(
-                pid, {"shared_devices": [], "shared_ips": [], "handovers": 0, "shared_with": []}
-            )
-            f["shared_devices"].append(device)
-            f["shared_with"] = sorted(set(f["shared_with"]) | (people - {pid}))
-    for ip, people in ip_people.items():
-        if not 2 <= len(people) <= MAX_PEOPLE_SHARING:
-            continue
-        for pid in people:
-            f = out.setdefault(
-                pid, {"shared_devices": [], "shared_ips": [], "handovers": 0, "shared_with": []}
-            )
-            f["shared_ips"].append(ip)
-            f["shared_with"] = sorted(set(f["shared_with"]) | (people - {pid}))
-    _count_handovers(db, start, end, out)
-    return out
-
-
-def _count_handovers(
-    db: Database, start: float, end: float, out: dict[str, dict[str, Any]]
-) -> None:
-    if not out:
-        return
-    by_device: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
-    for s in db.query(
-        "select person_id, start_ts, coalesce(end_ts, last_seen_ts) as stop, devices from sessions "
-        "where person_id is not null and start_ts < ? and coalesce(end_ts, last_seen_ts) >= ?",
-        [end, start],
-    ):
-        for device in json.loads(s["devices"] or "[]"):
-            by_device[device].append((s["start_ts"], s["stop"], s["person_id"]))
-    for sessions in by_device.values():
-        sessions.sort()
-        for (_, stop_a, a), (start_b, _, b) in zip(sessions, sessions[1:], strict=False):
-            if a != b and -300 <= start_b - stop_a <= HANDOVER_WINDOW_S:
-                for pid in (a, b):
-                    if pid in out:
-                        out[pid]["handovers"] += 1
 
 
 def _best_offset(hist: list[int]) -> tuple[int, float]:

@@ -10,10 +10,11 @@ from sqlite_utils import Database
 from commsignal.analysis.access_features import (
     activity_features,
     session_features,
-    shared_infrastructure,
     signin_features,
 )
 from commsignal.analysis.baselines import add_team_baselines, tenure
+from commsignal.analysis.history import history_features
+from commsignal.analysis.infra import infrastructure_features, mark_farms
 from commsignal.analysis.participation import participation_features
 from commsignal.config import DetectConfig
 from commsignal.weeks import week_bounds
@@ -50,7 +51,8 @@ def compute_week(
         signin_features(
             db, start, end, detect.hosting_cidrs, detect.remote_access_tools, declared_country
         ),
-        shared_infrastructure(db, start, end),
+        infrastructure_features(db, start, end, detect.hosting_cidrs),
+        history_features(db, start, declared_tz),
     ]
     merged: dict[str, dict[str, Any]] = {}
     for part in parts:
@@ -68,6 +70,7 @@ def compute_week(
         f["declared_country"] = person["country"] if person else None
         f.setdefault("declared_tz", person["tz"] if person else None)
         f.update(tenure(person["start_date"] if person else None, start))
+    mark_farms(merged)
     add_team_baselines(merged)
     if store:
         with db.atomic():

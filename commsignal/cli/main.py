@@ -12,6 +12,7 @@ import click
 
 from commsignal import __version__
 from commsignal.cli.context import AppContext, pass_app
+from commsignal.cli.evaluate import evaluate_command
 from commsignal.cli.logins import logins_command
 from commsignal.cli.nlp import nlp_group
 from commsignal.cli.people import directory_command, people_group
@@ -126,6 +127,7 @@ cli.add_command(people_group)
 cli.add_command(triage_group)
 cli.add_command(allow_group)
 cli.add_command(quarantine_group)
+cli.add_command(evaluate_command)
 
 
 def _formats(value: str) -> list[str]:
@@ -139,7 +141,15 @@ def _formats(value: str) -> list[str]:
 
 
 @cli.command()
-@click.option("--week", help="ISO week such as 2026-W47 (default: the newest week with data).")
+@click.option(
+    "--week",
+    help="ISO week such as 2026-W47 (default: the last complete week in [digest] timezone).",
+)
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="Report the week in progress instead of the last complete one (the digest says so).",
+)
 @click.option(
     "--format",
     "formats",
@@ -166,6 +176,7 @@ def _formats(value: str) -> list[str]:
 def digest(
     app: AppContext,
     week: str | None,
+    partial: bool,
     formats: str,
     out_dir: Path | None,
     reveal: bool,
@@ -175,7 +186,7 @@ def digest(
     """Compute the week's features and findings, write the ranked, explained risk digest and send it."""
     from commsignal.audit import AuditError, check_reason
     from commsignal.detect import RuleError
-    from commsignal.pipeline import latest_complete_week, run_digest
+    from commsignal.pipeline import current_week, latest_complete_week, run_digest
     from commsignal.store.retention import PurgedWeekError
 
     fmts = _formats(formats)
@@ -191,6 +202,8 @@ def digest(
             parse_week(week)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
+    elif partial:
+        week = current_week(config.digest.timezone)
     else:
         week = latest_complete_week(db, config.digest.timezone)
     try:

@@ -71,6 +71,34 @@ class LoginMaker:
                 )
             )
 
+    def ws_on(
+        self,
+        pr: Profile,
+        ts: float,
+        event: str,
+        sid: str,
+        place: Place,
+        device: str,
+        app: str = "console",
+    ) -> None:
+        """One workstation event on another machine than the person's own (VDI host, lab PC)."""
+        if self.lo <= ts < self.hi:
+            self.out.append(
+                SimLogin(
+                    pr.person.key,
+                    pr.person.email,
+                    ts,
+                    event,
+                    "workstation",
+                    sid,
+                    place.ip,
+                    device,
+                    app,
+                    place.country,
+                    place.city,
+                )
+            )
+
     def signin(
         self,
         pr: Profile,

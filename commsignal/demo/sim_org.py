@@ -42,6 +42,7 @@ ZONES: dict[str, tuple[str, str, tuple[str, ...], str]] = {
     "Europe/Berlin": ("DE", "Berlin", ("92.", "84."), "62.31."),
     "Europe/Warsaw": ("PL", "Warsaw", ("83.", "89."), "62.32."),
     "Asia/Kolkata": ("IN", "Bengaluru", ("49.", "122."), "115.97."),
+    "Asia/Manila": ("PH", "Manila", ("112.", "119."), "203.177."),
 }
 
 # fmt: off

@@ -55,6 +55,16 @@ class Profile:
     days: dict[date, list[Span]] = field(default_factory=dict)
     # One workstation session per span (handover accounts) instead of one per day with locks.
     session_per_span: bool = False
+    # Ordinary life (commsignal.demo.sim_life): lock instead of logoff ("nightly": log off on
+    # the last workday of the week; "always": never log off), VDI pool hosts reached over RDP,
+    # office days behind the office NAT, a phone, a shared lab PC, the private workstation subnet.
+    locker: str | None = None
+    vdi_pool: tuple[str, ...] = ()
+    office_days: frozenset[int] = frozenset()
+    office: Place | None = None
+    phone: str | None = None
+    lab_days: set[date] = field(default_factory=set)
+    lan: str = "192.168.1."
     _flat: list[Span] = field(default_factory=list)
 
     def place(self, d: date) -> Place:

@@ -13,10 +13,13 @@ import statistics
 from datetime import date, timedelta
 
 from commsignal.demo import sim_activity as act
+from commsignal.demo import sim_life as life
 from commsignal.demo.sim_channels import Channels, build_channels
+from commsignal.demo.sim_life import life_logins
 from commsignal.demo.sim_logins import HOSTING_CIDRS, LoginMaker
 from commsignal.demo.sim_meetings import build_meetings
 from commsignal.demo.sim_org import ZONES, Org, build_org, guid, slack_id
+from commsignal.demo.sim_planted import concurrent_logins, farm_home, farm_logins
 from commsignal.demo.sim_schedule import (
     Place,
     Profile,
@@ -30,8 +33,37 @@ from commsignal.demo.sim_schedule import (
 from commsignal.demo.world import SimMessage, SimPerson, World
 
 SENTINEL = act.SENTINEL
-PLANTED = ("shift_account", "proxy_worker", "shared_infra_a", "shared_infra_b")
-CONFOUNDERS = ("night_sre", "new_hire", "quiet_senior", "traveller", "part_timer", "on_call")
+PLANTED = (
+    "shift_account",
+    "proxy_worker",
+    "shared_infra_a",
+    "shared_infra_b",
+    "laptop_farm_1",
+    "laptop_farm_2",
+    "laptop_farm_3",
+    "concurrent_account",
+)
+CONFOUNDERS = (
+    "night_sre",
+    "new_hire",
+    "quiet_senior",
+    "traveller",
+    "part_timer",
+    "on_call",
+    "offshore_contractor",
+    "stale_profile",
+)
+# confounders that may honestly reach medium (never high): by hours alone a night shift in its own
+# zone and a day job in a zone ten hours away look the same, and so does a profile zone not
+# updated after a move
+MAY_BE_MEDIUM = ("night_sre", "stale_profile")
+_HABIT_CONFOUNDERS = (
+    ("locker_always", "weekend_locker"),
+    ("vdi", "vdi_user"),
+    ("lab_pc", "lab_pc_user"),
+    ("household", "household_member"),
+    ("on_call_week", "on_call_week"),
+)
 _DEVICES = (
     (
         "Windows 10",
@@ -62,6 +94,12 @@ _PERSONA_TZ = {
     "shared_infra_b": "America/Chicago",
     "traveller": "America/New_York",
     "night_sre": "America/Denver",
+    "laptop_farm_1": "America/Chicago",
+    "laptop_farm_2": "America/Chicago",
+    "laptop_farm_3": "America/Chicago",
+    "concurrent_account": "America/New_York",
+    "offshore_contractor": "Asia/Manila",
+    "stale_profile": "America/Chicago",
 }
 _PERSONA_TITLE = {
     "quiet_senior": "Principal Engineer",
@@ -89,6 +127,8 @@ def _assign_personas(rng: random.Random, org: Org) -> dict[str, SimPerson]:
         p.title = _PERSONA_TITLE.get(persona, p.title)
         chosen[persona] = p
     chosen["shift_account"].actual_tz = "Asia/Seoul"
+    chosen["stale_profile"].actual_tz = "Europe/London"  # moved; the profile still says Chicago
+    chosen["stale_profile"].country = "US"
     return chosen
 
 
@@ -210,6 +250,12 @@ def simulate(
     for x in (a, b):
         x.social_share, x.polite_share, x.video_p, x.session_per_span = 0.02, 0.03, 0.2, True
     handover_days(rng, a, b, "America/New_York", start, n_days)
+    farm = farm_home(rng)
+    for n in ("laptop_farm_1", "laptop_farm_2", "laptop_farm_3"):
+        pp[n].home, pp[n].video_p = farm, 0.0
+        pp[n].social_share, pp[n].polite_share = 0.03, 0.04
+    normal_profiles = [pr for pr in profiles.values() if pr.person.persona == "normal"]
+    habits = life.assign(rng, normal_profiles, start, n_days)
     ns = pp["night_sre"]
     ns.start_h, ns.length_h, ns.lunch_after_h, ns.lunch_h = 22.0, 9.0, 4.0, 0.5
     ns.social_share, ns.video_p = max(0.25, ns.social_share), 0.8
@@ -245,6 +291,8 @@ def simulate(
         sh.person.key: act.handover_bursts(rng, weekdays, 2),
         oc.person.key: act.night_pages(rng, oc, sorted(oc.long_days), 3),
     }
+    for key in habits.get("on_call_week", []):
+        extra[key] = act.night_pages(rng, profiles[key], sorted(profiles[key].long_days), 2)
     drafts = []
     for pr in profiles.values():
         drafts += act.drafts_for(rng, pr, cs, lo, hi, extra.get(pr.person.key, []))
@@ -267,19 +315,35 @@ def simulate(
         d for d in sorted(pp["proxy_worker"].days) if start <= d < start + timedelta(days=n_days)
     ]
     two_country = set(rng.sample(in_window, min(5, len(in_window))))
+    abroad = Place(
+        "Asia/Shanghai", "CN", "Shenyang", f"123.184.{rng.randint(1, 254)}.{rng.randint(2, 250)}"
+    )
     for pr in profiles.values():
         name = pr.person.persona
         if name == "shift_account":
             lm.shift(pr, lo + rng.uniform(13.5, 14.5) * 3600)
         elif name == "proxy_worker":
             lm.proxy(pr, two_country)
-        else:
+        elif name in ("shared_infra_a", "shared_infra_b"):
             lm.ordinary(pr)
+        elif name.startswith("laptop_farm_"):
+            farm_logins(lm, pr, int(name[-1]))
+        elif name == "concurrent_account":
+            concurrent_logins(lm, pr, abroad)
+        else:
+            life_logins(lm, pr)
     logins = sorted(lm.out, key=lambda x: (x.ts, x.user, x.event))
 
+    confounders = {persona[n].email: n for n in CONFOUNDERS}
+    for habit, label in _HABIT_CONFOUNDERS:
+        for key in habits.get(habit, [])[:2]:
+            confounders.setdefault(people[key].email, label)
     gt = {
         "planted": {persona[n].email: n for n in PLANTED},
-        "confounders": {persona[n].email: n for n in CONFOUNDERS},
+        "confounders": confounders,
+        "may_be_medium": sorted(e for e, n in confounders.items() if n in MAY_BE_MEDIUM),
+        "ordinary_life": {k: len(v) for k, v in sorted(habits.items())},
+        "farm_ip": farm.ip,
         "sentinel": SENTINEL,
         "hosting_cidrs": list(HOSTING_CIDRS),
         "weeks": [

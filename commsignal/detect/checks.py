@@ -43,23 +43,61 @@ def _pct(x: float | None) -> str:
 
 @check("marathon_session")
 def marathon_session(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
-    hours = float(f.get("max_session_h") or 0)
+    hours = float(f.get("max_attended_h") or 0)
     if hours < p["min_hours"]:
         return None
-    s = f.get("longest_session") or {}
+    s = f.get("attended_session") or {}
     if s.get("end_reason") == "replaced":
-        ending = f"no logoff or lock seen; it ended only when a new logon replaced it, last activity {s.get('end')}"
+        ending = "it ended only when a new logon replaced it"
     elif s.get("end"):
-        ending = f"ended by {s.get('end_reason')} at {s['end']}"
+        ending = f"it ended by {s.get('end_reason')} at {s['end']}"
     else:
-        ending = f"no logoff or lock seen; last activity {s.get('last_seen')}"
+        ending = f"no logoff or lock seen, last activity {s.get('last_seen')}"
     summary = (
-        f"One session ran {hours / 24:.1f} days ({hours:.0f} h): started {s.get('start')}, {ending}. "
-        f"People log off or lock within a working day (threshold {p['min_hours']} h)."
+        f"Attended for {hours / 24:.1f} days ({hours:.0f} h) without a lock, disconnect or "
+        f"night-long pause: activity kept arriving from {s.get('attended_from')} to "
+        f"{s.get('attended_to')} in a session that started {s.get('start')} "
+        f"({s.get('session_h', hours):.0f} h logged on; {ending})."
+    )
+    locked_n = int(s.get("events_while_locked") or 0)
+    if locked_n:
+        summary += (
+            f" {locked_n} events arrived while the console was locked ({s.get('locked_h')} h): "
+            "someone kept working through another channel (remote access, another device)."
+        )
+    summary += (
+        f" People lock or stop within a working day (threshold {p['min_hours']} h attended); "
+        "locked nights and weekends are not counted."
     )
     return CheckResult(
-        _ramp(hours, p["min_hours"], p["full_hours"]), summary, {"session": s, "hours": hours}
+        _ramp(hours, p["min_hours"], p["full_hours"]),
+        summary,
+        {"session": s, "attended_hours": hours, "session_hours": f.get("max_session_h")},
     )
+
+
+def _history(f: dict[str, Any], held: int, what: str) -> tuple[float, str]:
+    """How earlier weeks change a working-hours finding: (factor, sentence)."""
+    weeks = int(f.get("history_weeks") or 0)
+    if weeks >= 2 and held == 0:
+        return 0.6, (
+            f" The {weeks} earlier weeks did not show {what}: one odd week of a known person "
+            "(travel, an incident, a rota) is weaker."
+        )
+    if held and f.get("declared_recently"):
+        return 1.0, (
+            f" The same {what} in {held} of {weeks} earlier weeks, since the person appeared: "
+            "it has never fitted."
+        )
+    if held and f.get("start_date") and f.get("declared_recently") is False:
+        return 0.75, (
+            f" The same {what} in {held} of {weeks} earlier weeks, from someone employed since "
+            f"{f['start_date']}: a night-shift role or a profile not updated after a move is "
+            "likelier than a new pattern."
+        )
+    if held:
+        return 1.0, f" The same {what} in {held} of {weeks} earlier weeks."
+    return 1.0, " No earlier weeks to compare with yet."
 
 
 @check("round_the_clock")
@@ -73,14 +111,22 @@ def round_the_clock(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
         if peaks
         else ""
     )
+    factor, history = _history(f, int(f.get("history_rtc_weeks") or 0), "round-the-clock hours")
     summary = (
         f"Active in {regular} of 24 hours of the day on two or more days this week{peak_text}. "
         f"One person is rarely active in more than {p['min_hours'] - 4}-{p['min_hours'] - 2} hours."
+        + history
     )
     return CheckResult(
-        _ramp(regular, p["min_hours"], p["full_hours"]),
+        round(_ramp(regular, p["min_hours"], p["full_hours"]) * factor, 3),
         summary,
-        {"regular_hours": regular, "peak_hours_utc": peaks, "hours_utc": f.get("hours_utc")},
+        {
+            "regular_hours": regular,
+            "peak_hours_utc": peaks,
+            "hours_utc": f.get("hours_utc"),
+            "history_weeks": f.get("history_weeks"),
+            "history_rtc_weeks": f.get("history_rtc_weeks"),
+        },
     )
 
 
@@ -94,17 +140,34 @@ def off_timezone(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
         or int(f.get("activity_events") or 0) < p["min_events"]
     ):
         return None
-    gain = float(f.get("fit_share") or 0) - float(declared_share)
-    if diff < p["min_diff_h"] or gain < p["min_gain"]:
+    fit_share = float(f.get("fit_share") or 0)
+    gain = fit_share - float(declared_share)
+    if (
+        diff < p["min_diff_h"]
+        or gain < p["min_gain"]
+        or fit_share < p["min_fit_share"]
+        or float(declared_share) > p["max_declared_share"]
+    ):
         return None
     fit = int(f["fit_offset_h"])
+    factor, history = _history(f, int(f.get("history_off_weeks") or 0), "off-zone hours")
+    conflict = f.get("declared_tz_conflict")
+    if conflict:
+        factor *= p["conflict_factor"]
+        history += (
+            f" Platforms disagree on the declared zone ({', '.join(conflict)}): "
+            "the profile may be stale."
+        )
     summary = (
-        f"{_pct(f.get('fit_share'))} of activity falls in 08-19 at UTC{fit:+d}, "
+        f"{_pct(fit_share)} of activity falls in 08-19 at UTC{fit:+d}, "
         f"but only {_pct(declared_share)} in 08-19 of the declared zone {f.get('declared_tz')} "
         f"(UTC{float(f.get('declared_offset_h') or 0):+.0f}): {diff:.0f} h apart."
+        + history
+        + " Alone this is at most medium: long sessions, hosting sign-ins or remote-access tools "
+        "would raise it; a night-shift role, travel or a recent move would lower it."
     )
     return CheckResult(
-        _ramp(diff, p["min_diff_h"], p["full_diff_h"]),
+        round(_ramp(diff, p["min_diff_h"], p["full_diff_h"]) * factor, 3),
         summary,
         {
             "fit_offset_h": fit,
@@ -112,6 +175,9 @@ def off_timezone(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
             "offset_diff_h": diff,
             "fit_share": f.get("fit_share"),
             "declared_share": declared_share,
+            "history_weeks": f.get("history_weeks"),
+            "history_off_weeks": f.get("history_off_weeks"),
+            "declared_recently": bool(f.get("declared_recently")),
         },
     )
 
@@ -125,24 +191,81 @@ def shared_infrastructure(f: dict[str, Any], p: dict[str, Any]) -> CheckResult |
     others = f.get("shared_with") or []
     if devices and handovers >= p["min_handovers"]:
         score = 1.0
-    elif devices:
-        score = p["device_only_score"]
+    elif ips and f.get("shared_ip_own_devices"):
+        score = p["egress_own_devices_score"]
+    elif ips:
+        score = p["egress_handover_score"]
     else:
-        score = p["ip_only_score"]
+        score = p["device_only_score"]
     parts = []
     if devices:
-        parts.append(f"device {', '.join(devices[:3])}")
+        parts.append(f"device {', '.join(devices[:3])} (no device of their own)")
     if ips:
-        parts.append(f"egress IP {', '.join(ips[:3])}")
+        parts.append(f"egress address {', '.join(ips[:3])} (taking turns, never at the same time)")
     summary = (
-        f"Shares {' and '.join(parts)} with {len(others)} other person(s) ({', '.join(others[:3])})"
+        f"Shares {' and '.join(parts)} with {len(others)} other identit"
+        f"{'y' if len(others) == 1 else 'ies'} ({', '.join(others[:3])})"
         + (f"; sessions were handed over between them {handovers} times" if handovers else "")
-        + ". Each employee normally has their own device and few share an address."
+        + ". Pooled desktops, lab PCs, households and offices are left out: their users have "
+        "their own devices or are online at the same time."
     )
+    if not devices:
+        summary += (
+            " An address alone is medium at most: a shared device, remote-access tools or "
+            "foreign hours would raise it; a household working shifts would lower it."
+        )
     return CheckResult(
         score,
         summary,
         {"devices": devices, "ips": ips, "shared_with": others, "handovers": handovers},
+    )
+
+
+@check("laptop_farm")
+def laptop_farm(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
+    n = int(f.get("farm_identities") or 0)
+    marked = int(f.get("farm_marked") or 0)
+    if n < p["min_identities"] or marked < max(p["min_marked"], (n + 1) // 2):
+        return None
+    score = 1.0 if f.get("farm_self_marked") else p["unmarked_member_score"]
+    summary = (
+        f"One of {n} identities, each on its own company device, that all reach us from one "
+        f"address nobody else uses ({f.get('farm_ip')}); {marked} of them use remote-access tools "
+        "or keep hours of another time zone. Several company laptops behind one home address, "
+        "driven from elsewhere, is how laptop farms look."
+    )
+    return CheckResult(
+        score,
+        summary,
+        {
+            "ip": f.get("farm_ip"),
+            "identities": n,
+            "members": f.get("farm_members"),
+            "marked": marked,
+        },
+    )
+
+
+@check("concurrent_account")
+def concurrent_account(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
+    days = int(f.get("concurrent_days") or 0)
+    if days < p["min_days"]:
+        return None
+    episodes = f.get("concurrent_episodes") or []
+    first = episodes[0] if episodes else {}
+    pair = " and ".join(first.get("countries") or [])
+    summary = (
+        f"The account was used from {pair} at the same time on {days} days: e.g. "
+        f"{first.get('from')} to {first.get('to')} it went from one country to the other and "
+        "back. Nobody travels that fast; two people are using one account."
+    )
+    if days < p["full_days"]:
+        summary += (
+            " More days, hosting sign-ins or remote-access tools would raise it; a border "
+            "commute with a roaming phone would lower it."
+        )
+    return CheckResult(
+        _ramp(days, p["min_days"], p["full_days"]), summary, {"days": days, "episodes": episodes}
     )
 
 
