@@ -88,7 +88,12 @@ def test_ocsf_events_follow_the_week_over_week(tmp_path: Path) -> None:
         {"person_id": p, "email": f"{p}@example.com", "display_name": "Real Name " + p}
         for p in (LOUD, NIGHT, QUIET)
     )
-    marathon = {"max_session_h": 72, "longest_session": {"devices": ["WS-1"], "ips": []}}
+    session = {"start": "2026-03-02T08:00:00+00:00", "end_reason": "open", "session_h": 72}
+    marathon = {
+        "max_session_h": 72,
+        "max_attended_h": 72,
+        "attended_session": {**session, "devices": ["WS-1"], "ips": []},
+    }
     loud = {"regular_hours": 22, "activity_events": 400, "remote_tools": ["anydesk"]}
     first = _week(tmp_path, db, "2026-W10", {LOUD: loud, NIGHT: marathon})
     assert len(first) == 3

@@ -33,18 +33,19 @@ TEAMS = {
 
 
 def _marathon(hours: float, devices: list[str], ips: list[str]) -> dict[str, Any]:
-    """Features of a person whose longest session ran `hours` with no logoff or lock."""
-    return {
-        "max_session_h": hours,
-        "longest_session": {
-            "start": "2026-03-02T08:00:00+00:00",
-            "end": None,
-            "last_seen": "2026-03-05T08:00:00+00:00",
-            "end_reason": "open",
-            "devices": devices,
-            "ips": ips,
-        },
+    """Features of a person whose longest session was attended for `hours` with no lock."""
+    session = {
+        "start": "2026-03-02T08:00:00+00:00",
+        "end": None,
+        "last_seen": "2026-03-05T08:00:00+00:00",
+        "end_reason": "open",
+        "attended_from": "2026-03-02T08:00:00+00:00",
+        "attended_to": "2026-03-05T08:00:00+00:00",
+        "session_h": hours,
+        "devices": devices,
+        "ips": ips,
     }
+    return {"max_session_h": hours, "max_attended_h": hours, "attended_session": session}
 
 
 def _store(tmp_path: Path) -> Database:
@@ -156,7 +157,8 @@ def test_four_weeks_of_verdicts(tmp_path: Path) -> None:
     assert _suppressed(w3) == {}
     assert w3.digest["people"][0]["person"] == CONF
     history = [h["risk"] for h in p3[NIGHT]["risk_history"]]
-    assert history[-3:] == [75, 75, 75] and history[0] is None  # measured risk, before triage
+    # measured risk, before triage: the same evidence each week, so the same risk
+    assert history[-3:] == [p1[NIGHT]["risk"]] * 3 and history[0] is None
 
     # week 4: the confirmed person stays on top; night persists two weeks
     w4 = week(3)
