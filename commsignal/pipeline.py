@@ -14,6 +14,7 @@ from commsignal.analysis.features import compute_week
 from commsignal.config import Config
 from commsignal.detect import PersonRisk, detect_week, load_rules
 from commsignal.digest import build_digest, write_digest
+from commsignal.digest.history import backfill_weeks
 from commsignal.privacy import Pseudonymizer
 from commsignal.store.runs import recorded_run
 from commsignal.weeks import week_bounds, week_of
@@ -102,11 +103,13 @@ def _digest(
             f"No pseudonym key is configured: one was generated and kept at {pseudonyms.generated_key_path} "
             "(mode 0600). Back it up; pseudonyms change if it is lost."
         )
+    backfill_weeks(db, week, tz, config.detect, rules)
+    group = config.digest.min_group_size
     digest = build_digest(
-        db, week, ranked, tz=tz, top=config.digest.top, reveal=reveal, notes=notes
+        db, week, ranked, tz, config.digest.top, reveal, notes, rules, min_group_size=group
     )
     pseudonymous = (
-        build_digest(db, week, ranked, tz=tz, top=config.digest.top, reveal=False, notes=notes)
+        build_digest(db, week, ranked, tz, config.digest.top, False, notes, rules, group)
         if reveal
         else digest
     )

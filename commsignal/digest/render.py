@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from commsignal.digest import charts
+
 _env = Environment(
     loader=PackageLoader("commsignal.digest", "templates"),
-    autoescape=select_autoescape(["html"]),
+    # the templates are named *.html.j2: autoescape on the name before the .j2
+    autoescape=lambda name: select_autoescape(["html"])((name or "").removesuffix(".j2")),
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_env.globals["charts"] = charts
 
 
 def render(digest: dict[str, Any], fmt: str) -> str:
@@ -33,6 +38,10 @@ def write_digest(digest: dict[str, Any], out_dir: str | Path, formats: list[str]
     paths = []
     for fmt in formats:
         path = folder / f"commsignal-digest-{digest['week']}.{fmt}"
-        path.write_text(render(digest, fmt), encoding="utf-8")
+        # digests name people (pseudonyms, or names with --reveal): owner-only, like the key
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(render(digest, fmt))
         paths.append(path)
     return paths

@@ -1,0 +1,407 @@
+"""Inline SVG charts for the HTML digest: pure functions from digest data to escaped, script-free markup.
+
+Every chart is one `<svg role="img">` whose first children are `<title>` and `<desc>`; the numbers
+behind it are also printed as a table beside it (see the templates), so nothing is only a picture.
+Every string that comes from data is XML-escaped here; the result is `markupsafe.Markup`, so the
+autoescaping template prints it as is. Shapes of one colour are merged into one `<path>` to keep a
+digest of 100 people small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from xml.sax.saxutils import escape
+
+from markupsafe import Markup
+
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+HEAT = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
+EMPTY = "#eef1f4"
+LEVEL_COLOURS = {"high": "#cf222e", "medium": "#e16f24", "low": "#afb8c1"}
+ATTENDED = "#2f6fbf"
+AWAY = "#f2cc8f"
+TONES = {
+    "drop": "#ff8182",
+    "lower": "#ffcecb",
+    "same": "#eaeef2",
+    "higher": "#cae8ff",
+    "rise": "#80ccff",
+}
+MARKS = {"handover": "#a40e26", "address": "#8250df"}
+
+
+def _attr(value: Any) -> str:
+    return escape(str(value), {'"': "&quot;"})
+
+
+def svg(width: int, height: int, title: str, desc: str, body: str, css_class: str) -> Markup:
+    """Wrap chart shapes in an accessible, self-contained `<svg>`.
+
+    Args:
+        width: pixel width (also the viewBox width).
+        height: pixel height.
+        title: short accessible name (escaped here).
+        desc: one-sentence description of what the chart shows (escaped here).
+        body: shapes, already escaped by the caller.
+        css_class: class for styling and for the browser check.
+
+    Returns:
+        Markup safe to print in an autoescaping template.
+    """
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {_attr(css_class)}" role="img" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
+        f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>{body}</svg>"
+    )
+
+
+def _text(x: float, y: float, label: str, anchor: str = "start", size: int = 10) -> str:
+    return (
+        f'<text x="{x:g}" y="{y:g}" font-size="{size}" text-anchor="{anchor}" '
+        f'fill="#57606a">{escape(label)}</text>'
+    )
+
+
+def _cells_path(cells: Sequence[tuple[int, int, int]], x0: int, y0: int, cell: int) -> str:
+    """One path of unit squares (row, first column, run length), merged into horizontal runs."""
+    return "".join(
+        f"M{x0 + c * cell} {y0 + r * cell}h{n * cell - 1}v{cell - 1}h{1 - n * cell}z"
+        for r, c, n in cells
+    )
+
+
+def _runs(grid: Sequence[Sequence[float]], pick: Any) -> list[tuple[int, int, int]]:
+    runs: list[tuple[int, int, int]] = []
+    for r, row in enumerate(grid):
+        c = 0
+        while c < len(row):
+            if pick(row[c]):
+                n = 1
+                while c + n < len(row) and pick(row[c + n]):
+                    n += 1
+                runs.append((r, c, n))
+                c += n
+            else:
+                c += 1
+    return runs
+
+
+def _heat_panel(grid: Sequence[Sequence[float]], x0: int, y0: int, cell: int) -> str:
+    """7x24 cells coloured in four steps relative to the panel's busiest hour."""
+    top = max((v for row in grid for v in row), default=0) or 1
+    shapes = [
+        f'<rect x="{x0}" y="{y0}" width="{24 * cell - 1}" height="{7 * cell - 1}" fill="{EMPTY}"/>'
+    ]
+    for step, colour in enumerate(HEAT, start=1):
+
+        def pick(v: float, step: int = step) -> bool:
+            return v > 0 and min(4, int(-(-4 * v // top))) == step
+
+        path = _cells_path(_runs(grid, pick), x0, y0, cell)
+        if path:
+            shapes.append(f'<path fill="{colour}" d="{path}"/>')
+    return "".join(shapes)
+
+
+def heatmap(activity: dict[str, Any]) -> Markup:
+    """Hour-of-week activity of a person beside their team's median, working hours outlined.
+
+    Args:
+        activity: `person.charts.activity` of the digest (grids 7x24 in the person's zone).
+
+    Returns:
+        The chart.
+    """
+    cell, left, top_pad = 9, 30, 24
+    panel_w = 24 * cell
+    gap = 28
+    grids = [("This person", activity["person"])]
+    if activity.get("team") is not None:
+        grids.append((f"Team median ({activity.get('team_peers', 0)} peers)", activity["team"]))
+    width = left + len(grids) * (panel_w + gap)
+    height = top_pad + 7 * cell + 14
+    work = activity.get("working") or {}
+    days, hours = work.get("days", [0, 4]), work.get("hours", [8, 19])
+    body = [_text(2, top_pad + r * cell + cell - 1, d, size=8) for r, d in enumerate(DAYS)]
+    for i, (label, grid) in enumerate(grids):
+        x0 = left + i * (panel_w + gap)
+        body.append(_text(x0, 10, label, size=10))
+        body.append(_heat_panel(grid, x0, top_pad, cell))
+        body.extend(_text(x0 + h * cell, top_pad - 3, f"{h:02d}", size=7) for h in (0, 6, 12, 18))
+        body.append(
+            f'<rect x="{x0 + hours[0] * cell - 1}" y="{top_pad + days[0] * cell - 1}" '
+            f'width="{(hours[1] - hours[0]) * cell + 1}" height="{(days[1] - days[0] + 1) * cell + 1}" '
+            'fill="none" stroke="#1b1f24" stroke-width="1.5" stroke-dasharray="3 2"/>'
+        )
+    body.append(
+        _text(
+            left,
+            height - 2,
+            f"hours in {activity.get('tz', 'UTC')}; dashed: declared working hours",
+            size=8,
+        )
+    )
+    total = sum(sum(r) for r in activity["person"])
+    desc = (
+        f"{total} events by hour of the week in {activity.get('tz', 'UTC')}, darker is busier; "
+        f"the dashed box is {DAYS[days[0]]}-{DAYS[days[1]]} {hours[0]:02d}:00-{hours[1]:02d}:00."
+    )
+    return svg(width, height, "Activity by hour of the week", desc, "".join(body), "heatmap")
+
+
+def timeline(sessions: dict[str, Any]) -> Markup:
+    """The week's sessions as bars: attended time solid, locked or disconnected time pale, marks on top.
+
+    Args:
+        sessions: `person.charts.sessions` of the digest (times in hours from the week's start).
+
+    Returns:
+        The chart.
+    """
+    left, right, lane_h, top_pad = 34, 8, 12, 22
+    span = float(sessions.get("hours", 168))
+    width = 720
+    scale = (width - left - right) / span
+    bars = sessions.get("bars", [])
+    lanes = max((b["lane"] for b in bars), default=-1) + 1
+    height = top_pad + max(lanes, 1) * lane_h + 16
+
+    def x(h: float) -> float:
+        return round(left + max(0.0, min(span, h)) * scale, 1)
+
+    body = [
+        f'<rect x="{left}" y="{top_pad}" width="{width - left - right}" height="{max(lanes, 1) * lane_h}" fill="#f6f8fa"/>'
+    ]
+    for d in range(8):
+        body.append(
+            f'<path stroke="#d0d7de" d="M{x(d * 24)} {top_pad - 4}v{max(lanes, 1) * lane_h + 4}"/>'
+        )
+        if d < 7:
+            body.append(
+                _text(x(d * 24) + 2, top_pad + max(lanes, 1) * lane_h + 11, DAYS[d], size=8)
+            )
+    away, attended, open_ends = [], [], []
+    for b in bars:
+        y = top_pad + b["lane"] * lane_h + 2
+        away.append(
+            f"M{x(b['start_h'])} {y}H{max(x(b['end_h']), x(b['start_h']) + 1)}v8H{x(b['start_h'])}z"
+        )
+        for a, z in b.get("attended", []):
+            attended.append(f"M{x(a)} {y}H{max(x(z), x(a) + 1)}v8H{x(a)}z")
+        if b.get("open"):
+            open_ends.append(f"M{x(b['end_h'])} {y - 1}l5 5l-5 5z")
+    body.append(f'<path fill="{AWAY}" d="{"".join(away)}"/>')
+    body.append(f'<path fill="{ATTENDED}" d="{"".join(attended)}"/>')
+    if open_ends:
+        body.append(f'<path fill="#1b1f24" d="{"".join(open_ends)}"/>')
+    for kind, colour in MARKS.items():
+        marks = "".join(
+            f"M{x(m['at_h'])} {top_pad - 10}l4 7h-8z"
+            for m in sessions.get("marks", [])
+            if m["kind"] == kind
+        )
+        if marks:
+            body.append(f'<path fill="{colour}" d="{marks}"/>')
+    body.append(
+        _text(
+            left,
+            9,
+            "solid: attended; pale: locked or disconnected; red: hand-over; violet: address change",
+            size=8,
+        )
+    )
+    n_marks = len(sessions.get("marks", []))
+    desc = (
+        f"{len(bars)} sessions over the week from {DAYS[0]} to {DAYS[6]}; "
+        f"{sum(1 for b in bars if b.get('open'))} without an end; {n_marks} hand-overs or address changes marked."
+    )
+    return svg(width, height, "Sessions this week", desc, "".join(body), "timeline")
+
+
+def sparkline(points: Sequence[dict[str, Any]]) -> Markup:
+    """A person's risk over the last weeks; a week that was not analysed is a gap, not a zero.
+
+    Args:
+        points: `person.charts.risk` of the digest, oldest first, `risk` None when not analysed.
+
+    Returns:
+        The chart.
+    """
+    width, height, pad = 170, 40, 4
+    step = (width - 2 * pad) / max(1, len(points) - 1)
+
+    def y(risk: float) -> float:
+        return round(height - pad - (height - 2 * pad) * risk / 100, 1)
+
+    body = [
+        f'<path stroke="#eaeef2" d="M{pad} {y(40)}H{width - pad}M{pad} {y(70)}H{width - pad}"/>'
+    ]
+    line: list[str] = []
+    dots: list[str] = []
+    for i, p in enumerate(points):
+        px = round(pad + i * step, 1)
+        if p.get("risk") is None:
+            line.append("|")
+            dots.append(f'<path stroke="#afb8c1" d="M{px} {height - pad - 3}v3"/>')
+            continue
+        line.append(f"{px},{y(p['risk'])}")
+        colour = LEVEL_COLOURS.get(str(p.get("level")), "#57606a")
+        dots.append(f'<circle cx="{px}" cy="{y(p["risk"])}" r="2.5" fill="{colour}"/>')
+    for segment in " ".join(line).split("|"):
+        if len(segment.split()) > 1:
+            body.append(f'<polyline fill="none" stroke="#57606a" points="{segment.strip()}"/>')
+    body.extend(dots)
+    known = [p for p in points if p.get("risk") is not None]
+    desc = "Risk 0-100 by week: " + (
+        ", ".join(f"{p['week']} {p['risk']}" for p in known) if known else "no analysed week"
+    )
+    return svg(width, height, "Risk over the last weeks", desc, "".join(body), "sparkline")
+
+
+def level_bars(weeks: Sequence[dict[str, Any]]) -> Markup:
+    """People by level per week, stacked; weeks that were not analysed are marked as such.
+
+    Args:
+        weeks: `history.levels` of the digest, oldest first.
+
+    Returns:
+        The chart.
+    """
+    bar, gap, top_pad, plot_h = 34, 14, 8, 90
+    width = 30 + len(weeks) * (bar + gap)
+    height = top_pad + plot_h + 26
+    most = max((w["high"] + w["medium"] for w in weeks), default=0) or 1
+    body = [f'<path stroke="#d0d7de" d="M28 {top_pad + plot_h}H{width}"/>']
+    body.append(_text(24, top_pad + 8, str(most), "end", 8))
+    for i, w in enumerate(weeks):
+        x0 = 30 + i * (bar + gap)
+        base = top_pad + plot_h
+        body.append(_text(x0 + bar / 2, height - 12, str(w["week"])[-3:], "middle", 9))
+        if not w.get("analysed"):
+            body.append(_text(x0 + bar / 2, base - 4, "n/a", "middle", 8))
+            continue
+        for lvl in ("medium", "high"):
+            h = round(plot_h * w[lvl] / most, 1)
+            if h:
+                body.append(
+                    f'<rect x="{x0}" y="{round(base - h, 1)}" width="{bar}" height="{h}" fill="{LEVEL_COLOURS[lvl]}"/>'
+                )
+                base -= h
+        body.append(_text(x0 + bar / 2, base - 3, f"{w['high']}/{w['medium']}", "middle", 8))
+    body.append(_text(30, height - 1, "high / medium people per week (low not drawn)", size=8))
+    desc = "; ".join(
+        f"{w['week']}: {w['high']} high, {w['medium']} medium, {w['low']} low"
+        if w.get("analysed")
+        else f"{w['week']}: not analysed"
+        for w in weeks
+    )
+    return svg(width, height, "People by level, last weeks", desc, "".join(body), "levels")
+
+
+def coverage_grid(cov: dict[str, Any]) -> Markup:
+    """Rows per source, a cell per day, zero days outlined red so a connector gap is not read as quiet.
+
+    Args:
+        cov: `coverage_days` of the digest.
+
+    Returns:
+        The chart.
+    """
+    cell_w, cell_h, left, top_pad = 54, 16, 150, 16
+    rows = cov.get("rows", [])
+    width = left + 7 * cell_w + 4
+    height = top_pad + max(1, len(rows)) * (cell_h + 3) + 4
+    body = [
+        _text(left + d * cell_w + cell_w / 2, 11, day, "middle", 9)
+        for d, day in enumerate(cov.get("labels", DAYS))
+    ]
+    gaps = []
+    for r, row in enumerate(rows):
+        y = top_pad + r * (cell_h + 3)
+        body.append(_text(left - 6, y + 12, row["label"], "end", 10))
+        top = max(row["counts"]) or 1
+        for d, n in enumerate(row["counts"]):
+            xx = left + d * cell_w
+            if n:
+                colour = HEAT[min(3, int(3 * n / top))]
+                body.append(
+                    f'<rect x="{xx}" y="{y}" width="{cell_w - 3}" height="{cell_h}" fill="{colour}"/>'
+                )
+            else:
+                gaps.append(f"M{xx + 1} {y + 1}h{cell_w - 5}v{cell_h - 2}h{5 - cell_w}z")
+    if gaps:
+        body.append(
+            f'<path fill="#fff" stroke="#cf222e" stroke-dasharray="2 2" d="{"".join(gaps)}"/>'
+        )
+    desc = "; ".join(
+        f"{row['label']}: "
+        + (", ".join(str(n) for n in row["counts"]))
+        + (f" ({row['counts'].count(0)} days with nothing)" if 0 in row["counts"] else "")
+        for row in rows
+    )
+    return svg(
+        width, height, "Data per source per day", desc or "no sources", "".join(body), "coverage"
+    )
+
+
+def change_grid(engagement: dict[str, Any]) -> Markup:
+    """Team x measure cells coloured by this week against the team's usual (red lower, blue higher).
+
+    Args:
+        engagement: `engagement` of the digest.
+
+    Returns:
+        The chart.
+    """
+    measures = engagement.get("measures", [])
+    teams = engagement.get("teams", [])
+    cell_w, cell_h, left, top_pad = 84, 16, 130, 18
+    width = left + len(measures) * cell_w + 4
+    height = top_pad + max(1, len(teams)) * (cell_h + 3) + 4
+    body = [
+        _text(left + i * cell_w + cell_w / 2, 12, m["label"], "middle", 9)
+        for i, m in enumerate(measures)
+    ]
+    notes = []
+    for r, t in enumerate(teams):
+        y = top_pad + r * (cell_h + 3)
+        body.append(_text(left - 6, y + 12, t["team"], "end", 10))
+        for i, m in enumerate(measures):
+            c = t["values"].get(m["key"], {})
+            xx = left + i * cell_w
+            colour = TONES.get(c.get("tone"), "#f6f8fa")
+            body.append(
+                f'<rect x="{xx}" y="{y}" width="{cell_w - 3}" height="{cell_h}" fill="{colour}"/>'
+            )
+            body.append(
+                _text(xx + cell_w / 2 - 1, y + 12, c.get("change_text", "n/a"), "middle", 9)
+            )
+            if c.get("drop"):
+                notes.append(f"{t['team']} {m['label']} {c.get('change_text')}")
+    desc = "Change against each team's last weeks. " + (
+        "Notable drops: " + "; ".join(notes) if notes else "No notable drops."
+    )
+    return svg(
+        width, height, "Engagement this week against usual", desc, "".join(body), "engagement"
+    )
+
+
+def hour_ranges(row: Sequence[float]) -> str:
+    """Active hours of one day as ranges ("08-12, 14-18"), for the text equivalent of the heatmap."""
+    ranges: list[str] = []
+    h = 0
+    while h < 24:
+        if row[h]:
+            first = h
+            while h < 24 and row[h]:
+                h += 1
+            ranges.append(f"{first:02d}-{h:02d}")
+        else:
+            h += 1
+    return ", ".join(ranges) or "none"
+
+
+def total(grid: Sequence[Sequence[float]] | None) -> float:
+    """Sum of a grid (0 for none), for the text equivalents."""
+    return round(sum(sum(r) for r in grid), 1) if grid else 0
