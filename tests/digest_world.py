@@ -133,3 +133,24 @@ def ranked() -> list[PersonRisk]:
         "Round the clock",
     )
     return [PersonRisk(SUSPECT, 81, "high", [finding])]
+
+
+def add_person_weeks(db: Database, weeks: list[str], team: str = "Ops") -> None:
+    """Stored weekly features for the 12 team members: three usual weeks, then a quiet one."""
+    rows = []
+    for k, week in enumerate(weeks):
+        quiet = k == len(weeks) - 1
+        for pid in [SUSPECT, *PEERS]:
+            features = {
+                "team": team,
+                "messages": 10 if quiet else 40,
+                "replies_to_others": 5 if quiet else 12,
+                "distinct_contacts": 6,
+                "meeting_minutes_attended": 90.0,
+                "video_on": 1,
+                "video_known": 2,
+                "small_talk_messages": 3,
+                "scored_messages": 30,
+            }
+            rows.append({"person_id": pid, "week": week, "features": json.dumps(features)})
+    db.table("person_weeks").insert_all(rows)

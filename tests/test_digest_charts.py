@@ -39,10 +39,10 @@ def _activity(team: Any = None, tz: str = "UTC") -> dict[str, Any]:
 
 def test_heatmap_merges_runs_and_outlines_working_hours() -> None:
     root = _parse(charts.heatmap(_activity()))
-    paths = [p.get("d") for p in root.iter(f"{SVG}path")]
-    # Monday 03-04 at the top step is one run of two cells; Wednesday 22 a separate lower step
-    assert any(d.count("M") == 1 and "h17" in d for d in paths if d)
-    assert len([d for d in paths if d]) == 2
+    paths = {p.get("stroke"): p.get("d") for p in root.iter(f"{SVG}path")}
+    # Monday 03-04 (top step) is one run of two cells, painted over the lowest step that also
+    # holds Wednesday 22; the steps no cell is at are not drawn
+    assert paths == {charts.HEAT[0]: "M3 0h2M22 2h1", charts.HEAT[3]: "M3 0h2"}
     dashed = [r for r in root.iter(f"{SVG}rect") if r.get("stroke-dasharray")]
     assert len(dashed) == 1 and dashed[0].get("width") == str(11 * 9 + 1)
     assert "11 events" in root[1].text
@@ -89,9 +89,10 @@ def test_timeline_draws_attended_over_away_and_marks() -> None:
         "marks": [{"kind": "handover", "at_h": 58.3}, {"kind": "address", "at_h": 40}],
     }
     root = _parse(charts.timeline(sessions))
+    bars = {p.get("stroke"): p.get("d") for p in root.iter(f"{SVG}path") if p.get("stroke")}
     fills = {p.get("fill"): p.get("d") for p in root.iter(f"{SVG}path") if p.get("fill")}
-    assert fills[charts.AWAY].count("M") == 2
-    assert fills[charts.ATTENDED].count("M") == 3
+    assert bars[charts.AWAY].count("M") == 2
+    assert bars[charts.ATTENDED].count("M") == 3
     assert fills[charts.MARKS["handover"]].count("M") == 1
     assert fills[charts.MARKS["address"]].count("M") == 1
     assert "1 without an end" in root[1].text
@@ -101,12 +102,17 @@ def test_timeline_draws_attended_over_away_and_marks() -> None:
 def test_sparkline_leaves_gaps_for_weeks_not_analysed(risks: list[int | None]) -> None:
     points = [{"week": f"2026-W4{i}", "risk": r, "level": "high"} for i, r in enumerate(risks)]
     root = _parse(charts.sparkline(points))
-    circles = list(root.iter(f"{SVG}circle"))
-    assert len(circles) == sum(r is not None for r in risks)
+    dots = [
+        seg
+        for p in root.iter(f"{SVG}path")
+        if p.get("class") == "dot"
+        for seg in p.get("d", "").split("M")[1:]
+    ]
+    assert len(dots) == sum(r is not None for r in risks)
     lines = list(root.iter(f"{SVG}polyline"))
-    assert len(lines) == (1 if len(circles) > 1 else 0)
-    if circles:
-        ys = [float(c.get("cy")) for c in circles]
+    assert len(lines) == (1 if len(dots) > 1 else 0)
+    if dots:
+        ys = [float(d.split()[1].removesuffix("h0")) for d in dots]
         assert ys == sorted(ys, reverse=True)  # higher risk is drawn higher
 
 

@@ -51,24 +51,23 @@ def svg(width: int, height: int, title: str, desc: str, body: str, css_class: st
     """
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {_attr(css_class)}" role="img" '
-        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        'font-size="10" fill="#57606a">'
         f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>{body}</svg>"
     )
 
 
 def _text(x: float, y: float, label: str, anchor: str = "start", size: int = 10) -> str:
-    return (
-        f'<text x="{x:g}" y="{y:g}" font-size="{size}" text-anchor="{anchor}" '
-        f'fill="#57606a">{escape(label)}</text>'
+    """A label; size and colour default to the svg's (set once on the root, to keep files small)."""
+    extra = (f' font-size="{size}"' if size != 10 else "") + (
+        f' text-anchor="{anchor}"' if anchor != "start" else ""
     )
+    return f'<text x="{x:g}" y="{y:g}"{extra}>{escape(label)}</text>'
 
 
-def _cells_path(cells: Sequence[tuple[int, int, int]], x0: int, y0: int, cell: int) -> str:
-    """One path of unit squares (row, first column, run length), merged into horizontal runs."""
-    return "".join(
-        f"M{x0 + c * cell} {y0 + r * cell}h{n * cell - 1}v{cell - 1}h{1 - n * cell}z"
-        for r, c, n in cells
-    )
+def _cells_path(cells: Sequence[tuple[int, int, int]]) -> str:
+    """Horizontal runs (row, first column, length) as stroke segments in cell units."""
+    return "".join(f"M{c} {r}h{n}" for r, c, n in cells)
 
 
 def _runs(grid: Sequence[Sequence[float]], pick: Any) -> list[tuple[int, int, int]]:
@@ -91,17 +90,29 @@ def _heat_panel(grid: Sequence[Sequence[float]], x0: int, y0: int, cell: int) ->
     """7x24 cells coloured in four steps relative to the panel's busiest hour."""
     top = max((v for row in grid for v in row), default=0) or 1
     shapes = [
-        f'<rect x="{x0}" y="{y0}" width="{24 * cell - 1}" height="{7 * cell - 1}" fill="{EMPTY}"/>'
+        f'<rect x="{x0}" y="{y0}" width="{24 * cell - 1}" height="{7 * cell - 1}" fill="{EMPTY}"/>',
+        f'<g transform="translate({x0} {y0 + (cell - 1) / 2:g}) scale({cell})" '
+        f'stroke-width="{(cell - 1) / cell:.3f}">',
     ]
+    used = {_step(v, top) for row in grid for v in row if v > 0}
     for step, colour in enumerate(HEAT, start=1):
+        if step not in used:
+            continue
 
+        # painter's order: each step covers every cell at least that busy, so runs stay long
         def pick(v: float, step: int = step) -> bool:
-            return v > 0 and min(4, int(-(-4 * v // top))) == step
+            return v > 0 and _step(v, top) >= step
 
-        path = _cells_path(_runs(grid, pick), x0, y0, cell)
+        path = _cells_path(_runs(grid, pick))
         if path:
-            shapes.append(f'<path fill="{colour}" d="{path}"/>')
+            shapes.append(f'<path stroke="{colour}" d="{path}"/>')
+    shapes.append("</g>")
     return "".join(shapes)
+
+
+def _step(value: float, top: float) -> int:
+    """1-4: which quarter of the busiest hour a cell reaches."""
+    return min(4, int(-(-4 * value // top)))
 
 
 def heatmap(activity: dict[str, Any]) -> Markup:
@@ -123,12 +134,16 @@ def heatmap(activity: dict[str, Any]) -> Markup:
     height = top_pad + 7 * cell + 14
     work = activity.get("working") or {}
     days, hours = work.get("days", [0, 4]), work.get("hours", [8, 19])
-    body = [_text(2, top_pad + r * cell + cell - 1, d, size=8) for r, d in enumerate(DAYS)]
+    body = ['<g font-size="8">']
+    body += [_text(2, top_pad + r * cell + cell - 1, d) for r, d in enumerate(DAYS)]
+    body.append("</g>")
     for i, (label, grid) in enumerate(grids):
         x0 = left + i * (panel_w + gap)
         body.append(_text(x0, 10, label, size=10))
         body.append(_heat_panel(grid, x0, top_pad, cell))
-        body.extend(_text(x0 + h * cell, top_pad - 3, f"{h:02d}", size=7) for h in (0, 6, 12, 18))
+        body.append('<g font-size="7">')
+        body.extend(_text(x0 + h * cell, top_pad - 3, f"{h:02d}") for h in (0, 6, 12, 18))
+        body.append("</g>")
         body.append(
             f'<rect x="{x0 + hours[0] * cell - 1}" y="{top_pad + days[0] * cell - 1}" '
             f'width="{(hours[1] - hours[0]) * cell + 1}" height="{(days[1] - days[0] + 1) * cell + 1}" '
@@ -159,7 +174,7 @@ def timeline(sessions: dict[str, Any]) -> Markup:
     Returns:
         The chart.
     """
-    left, right, lane_h, top_pad = 34, 8, 12, 22
+    left, right, lane_h, top_pad = 34, 8, 12, 16
     span = float(sessions.get("hours", 168))
     width = 720
     scale = (width - left - right) / span
@@ -168,31 +183,28 @@ def timeline(sessions: dict[str, Any]) -> Markup:
     height = top_pad + max(lanes, 1) * lane_h + 16
 
     def x(h: float) -> float:
-        return round(left + max(0.0, min(span, h)) * scale, 1)
+        return round(left + max(0.0, min(span, h)) * scale)
 
     body = [
         f'<rect x="{left}" y="{top_pad}" width="{width - left - right}" height="{max(lanes, 1) * lane_h}" fill="#f6f8fa"/>'
     ]
-    for d in range(8):
-        body.append(
-            f'<path stroke="#d0d7de" d="M{x(d * 24)} {top_pad - 4}v{max(lanes, 1) * lane_h + 4}"/>'
-        )
-        if d < 7:
-            body.append(
-                _text(x(d * 24) + 2, top_pad + max(lanes, 1) * lane_h + 11, DAYS[d], size=8)
-            )
+    grid = "".join(f"M{x(d * 24):g} {top_pad - 4}v{max(lanes, 1) * lane_h + 4}" for d in range(8))
+    body.append(f'<path stroke="#d0d7de" d="{grid}"/>')
+    body.append('<g font-size="8">')
+    body.extend(
+        _text(x(d * 24) + 2, top_pad + max(lanes, 1) * lane_h + 11, DAYS[d]) for d in range(7)
+    )
+    body.append("</g>")
     away, attended, open_ends = [], [], []
     for b in bars:
         y = top_pad + b["lane"] * lane_h + 2
-        away.append(
-            f"M{x(b['start_h'])} {y}H{max(x(b['end_h']), x(b['start_h']) + 1)}v8H{x(b['start_h'])}z"
-        )
+        away.append(f"M{x(b['start_h']):g} {y + 4}H{max(x(b['end_h']), x(b['start_h']) + 1):g}")
         for a, z in b.get("attended", []):
-            attended.append(f"M{x(a)} {y}H{max(x(z), x(a) + 1)}v8H{x(a)}z")
+            attended.append(f"M{x(a):g} {y + 4}H{max(x(z), x(a) + 1):g}")
         if b.get("open"):
-            open_ends.append(f"M{x(b['end_h'])} {y - 1}l5 5l-5 5z")
-    body.append(f'<path fill="{AWAY}" d="{"".join(away)}"/>')
-    body.append(f'<path fill="{ATTENDED}" d="{"".join(attended)}"/>')
+            open_ends.append(f"M{x(b['end_h']):g} {y - 1}l5 5l-5 5z")
+    body.append(f'<path stroke="{AWAY}" stroke-width="8" d="{"".join(away)}"/>')
+    body.append(f'<path stroke="{ATTENDED}" stroke-width="8" d="{"".join(attended)}"/>')
     if open_ends:
         body.append(f'<path fill="#1b1f24" d="{"".join(open_ends)}"/>')
     for kind, colour in MARKS.items():
@@ -203,14 +215,6 @@ def timeline(sessions: dict[str, Any]) -> Markup:
         )
         if marks:
             body.append(f'<path fill="{colour}" d="{marks}"/>')
-    body.append(
-        _text(
-            left,
-            9,
-            "solid: attended; pale: locked or disconnected; red: hand-over; violet: address change",
-            size=8,
-        )
-    )
     n_marks = len(sessions.get("marks", []))
     desc = (
         f"{len(bars)} sessions over the week from {DAYS[0]} to {DAYS[6]}; "
@@ -228,31 +232,41 @@ def sparkline(points: Sequence[dict[str, Any]]) -> Markup:
     Returns:
         The chart.
     """
-    width, height, pad = 170, 40, 4
-    step = (width - 2 * pad) / max(1, len(points) - 1)
+    width, height, pad, label_w = 196, 40, 4, 26
+    step = (width - label_w - 2 * pad) / max(1, len(points) - 1)
 
     def y(risk: float) -> float:
         return round(height - pad - (height - 2 * pad) * risk / 100, 1)
 
     body = [
-        f'<path stroke="#eaeef2" d="M{pad} {y(40)}H{width - pad}M{pad} {y(70)}H{width - pad}"/>'
+        f'<path stroke="#d0d7de" stroke-dasharray="2 2" '
+        f'd="M{pad} {y(40)}H{width - label_w}M{pad} {y(70)}H{width - label_w}"/>'
     ]
     line: list[str] = []
-    dots: list[str] = []
+    dots: dict[str, list[str]] = {}
+    ticks: list[str] = []
     for i, p in enumerate(points):
         px = round(pad + i * step, 1)
         if p.get("risk") is None:
             line.append("|")
-            dots.append(f'<path stroke="#afb8c1" d="M{px} {height - pad - 3}v3"/>')
+            ticks.append(f"M{px:g} {height - pad - 3}v3")
             continue
-        line.append(f"{px},{y(p['risk'])}")
+        line.append(f"{px:g},{y(p['risk']):g}")
         colour = LEVEL_COLOURS.get(str(p.get("level")), "#57606a")
-        dots.append(f'<circle cx="{px}" cy="{y(p["risk"])}" r="2.5" fill="{colour}"/>')
+        dots.setdefault(colour, []).append(f"M{px:g} {y(p['risk']):g}h0")
     for segment in " ".join(line).split("|"):
         if len(segment.split()) > 1:
             body.append(f'<polyline fill="none" stroke="#57606a" points="{segment.strip()}"/>')
-    body.extend(dots)
+    if ticks:
+        body.append(f'<path stroke="#afb8c1" d="{"".join(ticks)}"/>')
+    body.extend(
+        f'<path class="dot" stroke="{c}" stroke-width="5" stroke-linecap="round" d="{"".join(d)}"/>'
+        for c, d in dots.items()
+    )
     known = [p for p in points if p.get("risk") is not None]
+    if known and points[-1].get("risk") is not None:
+        last = points[-1]
+        body.append(_text(width - label_w + 4, y(last["risk"]) + 4, str(last["risk"]), size=11))
     desc = "Risk 0-100 by week: " + (
         ", ".join(f"{p['week']} {p['risk']}" for p in known) if known else "no analysed week"
     )
@@ -268,7 +282,7 @@ def level_bars(weeks: Sequence[dict[str, Any]]) -> Markup:
     Returns:
         The chart.
     """
-    bar, gap, top_pad, plot_h = 34, 14, 8, 90
+    bar, gap, top_pad, plot_h = 34, 14, 16, 90
     width = 30 + len(weeks) * (bar + gap)
     height = top_pad + plot_h + 26
     most = max((w["high"] + w["medium"] for w in weeks), default=0) or 1

@@ -16,7 +16,7 @@ from commsignal.analysis.access_features import HANDOVER_WINDOW_S, WORKDAY_HOURS
 
 MIN_PEERS = 3
 MAX_LANES = 12
-MAX_MARKS = 40
+MAX_MARKS = 8
 WORKING = {"days": [0, 4], "hours": [WORKDAY_HOURS.start, WORKDAY_HOURS.stop]}
 
 
