@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from sqlite_utils import Database
 
 from commsignal.analysis.features import compute_week
 from commsignal.config import Config
-from commsignal.detect import PersonRisk, detect_week, load_rules
+from commsignal.detect import PersonRisk, RuleError, detect_week, load_rules
 from commsignal.digest import build_digest, write_digest
 from commsignal.digest.history import backfill_weeks
 from commsignal.privacy import Pseudonymizer
@@ -72,6 +73,12 @@ def run_digest(
         The ranking, the digest dict, the written paths and the delivery outcomes (the run and
         its outcomes are recorded in `_runs`; a failed target does not fail the run).
     """
+    # earlier weeks never analysed, so the digest's look back has no false gaps (runs of their
+    # own, before the digest's); bad rules fail below, inside the digest's recorded run
+    with contextlib.suppress(RuleError):
+        backfill_weeks(
+            db, week, config.digest.timezone, config.detect, load_rules(config.detect.rules_dir)
+        )
     with recorded_run(db, f"digest:{week}") as run:
         result = _digest(db, config, week, pseudonyms, out_dir, formats, reveal)
         run.update(people=len(result.ranked), high=result.digest["summary"]["high"])
@@ -103,7 +110,6 @@ def _digest(
             f"No pseudonym key is configured: one was generated and kept at {pseudonyms.generated_key_path} "
             "(mode 0600). Back it up; pseudonyms change if it is lost."
         )
-    backfill_weeks(db, week, tz, config.detect, rules)
     group = config.digest.min_group_size
     digest = build_digest(
         db, week, ranked, tz, config.digest.top, reveal, notes, rules, min_group_size=group

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from markupsafe import Markup
 
-from commsignal.digest import charts
+from commsignal.digest import charts, overview_charts
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>alert("x")</script>&"'
@@ -67,10 +67,10 @@ def test_data_strings_are_escaped() -> None:
             }
         ],
     }
-    root = _parse(charts.change_grid(eng))
+    root = _parse(overview_charts.change_grid(eng))
     assert list(root.iter(f"{SVG}script")) == []
     assert HOSTILE in root[1].text
-    assert "<script>" not in str(charts.change_grid(eng))
+    assert "<script>" not in str(overview_charts.change_grid(eng))
 
 
 def test_timeline_draws_attended_over_away_and_marks() -> None:
@@ -121,7 +121,7 @@ def test_level_bars_say_not_analysed() -> None:
         {"week": "2026-W46", "analysed": False, "high": 0, "medium": 0, "low": 0},
         {"week": "2026-W47", "analysed": True, "high": 2, "medium": 3, "low": 4},
     ]
-    root = _parse(charts.level_bars(weeks))
+    root = _parse(overview_charts.level_bars(weeks))
     assert len(list(root.iter(f"{SVG}rect"))) == 2
     assert "2026-W46: not analysed" in root[1].text
     assert any(t.text == "n/a" for t in root.iter(f"{SVG}text"))
@@ -135,7 +135,7 @@ def test_coverage_grid_outlines_empty_days() -> None:
             {"label": "Login events", "counts": [3] * 7},
         ],
     }
-    root = _parse(charts.coverage_grid(cov))
+    root = _parse(overview_charts.coverage_grid(cov))
     gaps = [p for p in root.iter(f"{SVG}path") if p.get("stroke") == "#cf222e"]
     assert len(gaps) == 1 and gaps[0].get("d").count("M") == 1
     assert len(list(root.iter(f"{SVG}rect"))) == 13

@@ -21,13 +21,6 @@ EMPTY = "#eef1f4"
 LEVEL_COLOURS = {"high": "#cf222e", "medium": "#e16f24", "low": "#afb8c1"}
 ATTENDED = "#2f6fbf"
 AWAY = "#f2cc8f"
-TONES = {
-    "drop": "#ff8182",
-    "lower": "#ffcecb",
-    "same": "#eaeef2",
-    "higher": "#cae8ff",
-    "rise": "#80ccff",
-}
 MARKS = {"handover": "#a40e26", "address": "#8250df"}
 
 
@@ -57,8 +50,8 @@ def svg(width: int, height: int, title: str, desc: str, body: str, css_class: st
     )
 
 
-def _text(x: float, y: float, label: str, anchor: str = "start", size: int = 10) -> str:
-    """A label; size and colour default to the svg's (set once on the root, to keep files small)."""
+def label(x: float, y: float, label: str, anchor: str = "start", size: int = 10) -> str:
+    """A text label; size and colour default to the svg's (set once on the root, to keep files small)."""
     extra = (f' font-size="{size}"' if size != 10 else "") + (
         f' text-anchor="{anchor}"' if anchor != "start" else ""
     )
@@ -135,14 +128,14 @@ def heatmap(activity: dict[str, Any]) -> Markup:
     work = activity.get("working") or {}
     days, hours = work.get("days", [0, 4]), work.get("hours", [8, 19])
     body = ['<g font-size="8">']
-    body += [_text(2, top_pad + r * cell + cell - 1, d) for r, d in enumerate(DAYS)]
+    body += [label(2, top_pad + r * cell + cell - 1, d) for r, d in enumerate(DAYS)]
     body.append("</g>")
-    for i, (label, grid) in enumerate(grids):
+    for i, (name, grid) in enumerate(grids):
         x0 = left + i * (panel_w + gap)
-        body.append(_text(x0, 10, label, size=10))
+        body.append(label(x0, 10, name))
         body.append(_heat_panel(grid, x0, top_pad, cell))
         body.append('<g font-size="7">')
-        body.extend(_text(x0 + h * cell, top_pad - 3, f"{h:02d}") for h in (0, 6, 12, 18))
+        body.extend(label(x0 + h * cell, top_pad - 3, f"{h:02d}") for h in (0, 6, 12, 18))
         body.append("</g>")
         body.append(
             f'<rect x="{x0 + hours[0] * cell - 1}" y="{top_pad + days[0] * cell - 1}" '
@@ -150,7 +143,7 @@ def heatmap(activity: dict[str, Any]) -> Markup:
             'fill="none" stroke="#1b1f24" stroke-width="1.5" stroke-dasharray="3 2"/>'
         )
     body.append(
-        _text(
+        label(
             left,
             height - 2,
             f"hours in {activity.get('tz', 'UTC')}; dashed: declared working hours",
@@ -192,7 +185,7 @@ def timeline(sessions: dict[str, Any]) -> Markup:
     body.append(f'<path stroke="#d0d7de" d="{grid}"/>')
     body.append('<g font-size="8">')
     body.extend(
-        _text(x(d * 24) + 2, top_pad + max(lanes, 1) * lane_h + 11, DAYS[d]) for d in range(7)
+        label(x(d * 24) + 2, top_pad + max(lanes, 1) * lane_h + 11, DAYS[d]) for d in range(7)
     )
     body.append("</g>")
     away, attended, open_ends = [], [], []
@@ -266,139 +259,11 @@ def sparkline(points: Sequence[dict[str, Any]]) -> Markup:
     known = [p for p in points if p.get("risk") is not None]
     if known and points[-1].get("risk") is not None:
         last = points[-1]
-        body.append(_text(width - label_w + 4, y(last["risk"]) + 4, str(last["risk"]), size=11))
+        body.append(label(width - label_w + 4, y(last["risk"]) + 4, str(last["risk"]), size=11))
     desc = "Risk 0-100 by week: " + (
         ", ".join(f"{p['week']} {p['risk']}" for p in known) if known else "no analysed week"
     )
     return svg(width, height, "Risk over the last weeks", desc, "".join(body), "sparkline")
-
-
-def level_bars(weeks: Sequence[dict[str, Any]]) -> Markup:
-    """People by level per week, stacked; weeks that were not analysed are marked as such.
-
-    Args:
-        weeks: `history.levels` of the digest, oldest first.
-
-    Returns:
-        The chart.
-    """
-    bar, gap, top_pad, plot_h = 34, 14, 16, 90
-    width = 30 + len(weeks) * (bar + gap)
-    height = top_pad + plot_h + 26
-    most = max((w["high"] + w["medium"] for w in weeks), default=0) or 1
-    body = [f'<path stroke="#d0d7de" d="M28 {top_pad + plot_h}H{width}"/>']
-    body.append(_text(24, top_pad + 8, str(most), "end", 8))
-    for i, w in enumerate(weeks):
-        x0 = 30 + i * (bar + gap)
-        base = top_pad + plot_h
-        body.append(_text(x0 + bar / 2, height - 12, str(w["week"])[-3:], "middle", 9))
-        if not w.get("analysed"):
-            body.append(_text(x0 + bar / 2, base - 4, "n/a", "middle", 8))
-            continue
-        for lvl in ("medium", "high"):
-            h = round(plot_h * w[lvl] / most, 1)
-            if h:
-                body.append(
-                    f'<rect x="{x0}" y="{round(base - h, 1)}" width="{bar}" height="{h}" fill="{LEVEL_COLOURS[lvl]}"/>'
-                )
-                base -= h
-        body.append(_text(x0 + bar / 2, base - 3, f"{w['high']}/{w['medium']}", "middle", 8))
-    body.append(_text(30, height - 1, "high / medium people per week (low not drawn)", size=8))
-    desc = "; ".join(
-        f"{w['week']}: {w['high']} high, {w['medium']} medium, {w['low']} low"
-        if w.get("analysed")
-        else f"{w['week']}: not analysed"
-        for w in weeks
-    )
-    return svg(width, height, "People by level, last weeks", desc, "".join(body), "levels")
-
-
-def coverage_grid(cov: dict[str, Any]) -> Markup:
-    """Rows per source, a cell per day, zero days outlined red so a connector gap is not read as quiet.
-
-    Args:
-        cov: `coverage_days` of the digest.
-
-    Returns:
-        The chart.
-    """
-    cell_w, cell_h, left, top_pad = 54, 16, 150, 16
-    rows = cov.get("rows", [])
-    width = left + 7 * cell_w + 4
-    height = top_pad + max(1, len(rows)) * (cell_h + 3) + 4
-    body = [
-        _text(left + d * cell_w + cell_w / 2, 11, day, "middle", 9)
-        for d, day in enumerate(cov.get("labels", DAYS))
-    ]
-    gaps = []
-    for r, row in enumerate(rows):
-        y = top_pad + r * (cell_h + 3)
-        body.append(_text(left - 6, y + 12, row["label"], "end", 10))
-        top = max(row["counts"]) or 1
-        for d, n in enumerate(row["counts"]):
-            xx = left + d * cell_w
-            if n:
-                colour = HEAT[min(3, int(3 * n / top))]
-                body.append(
-                    f'<rect x="{xx}" y="{y}" width="{cell_w - 3}" height="{cell_h}" fill="{colour}"/>'
-                )
-            else:
-                gaps.append(f"M{xx + 1} {y + 1}h{cell_w - 5}v{cell_h - 2}h{5 - cell_w}z")
-    if gaps:
-        body.append(
-            f'<path fill="#fff" stroke="#cf222e" stroke-dasharray="2 2" d="{"".join(gaps)}"/>'
-        )
-    desc = "; ".join(
-        f"{row['label']}: "
-        + (", ".join(str(n) for n in row["counts"]))
-        + (f" ({row['counts'].count(0)} days with nothing)" if 0 in row["counts"] else "")
-        for row in rows
-    )
-    return svg(
-        width, height, "Data per source per day", desc or "no sources", "".join(body), "coverage"
-    )
-
-
-def change_grid(engagement: dict[str, Any]) -> Markup:
-    """Team x measure cells coloured by this week against the team's usual (red lower, blue higher).
-
-    Args:
-        engagement: `engagement` of the digest.
-
-    Returns:
-        The chart.
-    """
-    measures = engagement.get("measures", [])
-    teams = engagement.get("teams", [])
-    cell_w, cell_h, left, top_pad = 84, 16, 130, 18
-    width = left + len(measures) * cell_w + 4
-    height = top_pad + max(1, len(teams)) * (cell_h + 3) + 4
-    body = [
-        _text(left + i * cell_w + cell_w / 2, 12, m["label"], "middle", 9)
-        for i, m in enumerate(measures)
-    ]
-    notes = []
-    for r, t in enumerate(teams):
-        y = top_pad + r * (cell_h + 3)
-        body.append(_text(left - 6, y + 12, t["team"], "end", 10))
-        for i, m in enumerate(measures):
-            c = t["values"].get(m["key"], {})
-            xx = left + i * cell_w
-            colour = TONES.get(c.get("tone"), "#f6f8fa")
-            body.append(
-                f'<rect x="{xx}" y="{y}" width="{cell_w - 3}" height="{cell_h}" fill="{colour}"/>'
-            )
-            body.append(
-                _text(xx + cell_w / 2 - 1, y + 12, c.get("change_text", "n/a"), "middle", 9)
-            )
-            if c.get("drop"):
-                notes.append(f"{t['team']} {m['label']} {c.get('change_text')}")
-    desc = "Change against each team's last weeks. " + (
-        "Notable drops: " + "; ".join(notes) if notes else "No notable drops."
-    )
-    return svg(
-        width, height, "Engagement this week against usual", desc, "".join(body), "engagement"
-    )
 
 
 def hour_ranges(row: Sequence[float]) -> str:

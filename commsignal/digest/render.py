@@ -9,7 +9,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from commsignal.digest import charts
+from commsignal.digest import charts, overview_charts
 
 _env = Environment(
     loader=PackageLoader("commsignal.digest", "templates"),
@@ -18,7 +18,7 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_env.globals["charts"] = charts
+_env.globals.update(charts=charts, overview_charts=overview_charts)
 
 
 def render(digest: dict[str, Any], fmt: str) -> str:
