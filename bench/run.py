@@ -12,7 +12,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-AREAS = ["bench_nlp", "bench_slack", "bench_m365", "bench_logins", "bench_pipeline", "bench_digest"]
+AREAS = [
+    "bench_nlp",
+    "bench_slack",
+    "bench_m365",
+    "bench_logins",
+    "bench_pipeline",
+    "bench_identity",
+    "bench_digest",
+]
 OUT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
 

@@ -20,6 +20,7 @@ from commsignal.models import (
 )
 from commsignal.privacy import Pseudonymizer, canonical_email
 from commsignal.store.cursors import put_cursor
+from commsignal.store.identity import IdentityRules, Resolver, record_refs
 from commsignal.store.rows import upsert_changed, write_quarantine
 
 __all__ = ["Features", "Ingestor", "Scorer", "WriteStats", "upsert_changed", "write_quarantine"]
@@ -82,51 +83,57 @@ class Ingestor:
         pseudonyms: Pseudonymizer,
         scorer: Scorer | None,
         keep_text_days: int = 0,
+        rules: IdentityRules | None = None,
     ) -> None:
         self.db = db
         self.pseudonyms = pseudonyms
         self.scorer = scorer
         # 0 (the default) means text is scored in memory and never written anywhere
         self.keep_text_days = keep_text_days
+        self.resolver = Resolver.load(db, pseudonyms, rules)
         self._person_of: dict[tuple[str, str], str] = {}
         self._bots: set[tuple[str, str]] = set()
-        for row in db.query("select source, account_id, person_id, is_bot from accounts"):
+        self._refs: dict[tuple[str, str], str] = {}
+        self._new_refs: dict[tuple[str, str], str] = {}
+        # authors of the messages written: their sessions use message times as evidence
+        self.message_people: set[str] = set()
+        self.reload_identities()
+
+    def reload_identities(self, rules: IdentityRules | None = None) -> None:
+        """Re-read accounts, directory and links (after a resolution changed who is who)."""
+        self.resolver = Resolver.load(self.db, self.pseudonyms, rules or self.resolver.rules)
+        self._person_of.clear()
+        self._bots.clear()
+        for row in self.db.query("select source, account_id, person_id, is_bot from accounts"):
             key = (row["source"], row["account_id"])
             if row["is_bot"]:
                 self._bots.add(key)
             elif row["person_id"]:
                 self._person_of[key] = row["person_id"]
-        self._email_person: dict[str, str] = {
-            r["email"]: r["person_id"] for r in db.query("select email, person_id from people")
+        self._refs = {
+            (r["source"], r["raw_id"]): r["person_id"]
+            for r in self.db.query("select source, raw_id, person_id from identity_refs")
         }
-        self._local_part: dict[str, str] | None = None
-        self._login_person: dict[str, str] = {}
+        self._login_person: dict[tuple[str, str], str] = {}
 
     def person_for(self, source: str, account_id: str) -> str:
         """Person id of a platform account (an email address is accepted as an account id too)."""
-        known = self._person_of.get((source, account_id))
+        key = (source, account_id)
+        known = self._person_of.get(key) or self._refs.get(key)
         if known:
             return known
-        if "@" in account_id:
-            return self.pseudonyms.for_email(account_id)
-        return self.pseudonyms.for_account(source, account_id)
-
-    def person_for_login(self, user: str) -> str:
-        """Person id for the user string of a login log (UPN, email, DOMAIN\\name or bare name)."""
-        known = self._login_person.get(user)
-        if known is not None:
-            return known
-        u = user.strip().lower()
-        if "\\" in u:
-            u = u.split("\\", 1)[1]
-        if "@" in u:
-            pid = self._email_person.get(u) or self.pseudonyms.for_email(u)
-        else:
-            if self._local_part is None or len(self._local_part) != len(self._email_person):
-                self._local_part = {e.split("@", 1)[0]: p for e, p in self._email_person.items()}
-            pid = self._local_part.get(u) or self.pseudonyms.for_account("login", u)
-        self._login_person[user] = pid
+        # an id that is no account (yet): remembered, so its rows follow a later resolution
+        pid = self.resolver.person_of(source, account_id)
+        self._refs[key] = self._new_refs[key] = pid
         return pid
+
+    def person_for_login(self, user: str, source: str = "login") -> str:
+        """Person id for the user string of a login log (UPN, email, DOMAIN\\name or bare name)."""
+        key = (source, user)
+        known = self._person_of.get(key) or self._login_person.get(key)
+        if known is None:
+            known = self._login_person[key] = self.resolver.person_of(source, user, login=True)
+        return known
 
     def write(self, page: Page) -> WriteStats:
         """Store one page and its cursor atomically.
@@ -172,6 +179,9 @@ class Ingestor:
                 stats.add("login_events", self.write_login_events(page.login_events))
             if page.quarantined:
                 stats.quarantined += write_quarantine(self.db, page.quarantined)
+            if self._new_refs:
+                record_refs(self.db, self._new_refs)
+                self._new_refs.clear()
             if page.cursor is not None and put_cursor(
                 self.db, page.source, page.resource, page.partition, page.cursor
             ):
@@ -184,20 +194,18 @@ class Ingestor:
         return list(self.scorer.score_many((m.text or "" for m in messages), batch_size=1000))
 
     def _write_accounts(self, accounts: list[Account], stats: WriteStats) -> None:
-        by_source_id = {(a.source, a.account_id): a for a in accounts}
         account_rows, people_rows = [], []
         for a in accounts:
             key = (a.source, a.account_id)
-            person_id: str | None = None
             if a.is_bot:
                 self._bots.add(key)
-            else:
-                person_id = (
-                    self.pseudonyms.for_email(a.email)
-                    if a.email
-                    else self.pseudonyms.for_account(a.source, a.account_id)
-                )
-                self._person_of[key] = person_id
+            elif key not in self._person_of:
+                # a known account keeps the person its rows carry until `resolve_people` moves them
+                self._person_of[key] = self.resolver.person_of(a.source, a.account_id, a.email)
+        for a in accounts:
+            key = (a.source, a.account_id)
+            person_id = None if a.is_bot else self._person_of[key]
+            email = None if a.is_bot else self.resolver.email_of(a.source, a.account_id, a.email)
             account_rows.append(
                 {
                     "source": a.source,
@@ -215,27 +223,20 @@ class Ingestor:
                     "country": a.country,
                 }
             )
-            if person_id and a.email:
-                self._email_person[canonical_email(a.email)] = person_id
-                self._login_person.clear()
-                people_rows.append(self._person_row(a, person_id, by_source_id))
+            if person_id and email and person_id == self.pseudonyms.for_email(email):
+                people_rows.append(self._person_row(a, person_id, email))
         stats.add("accounts", upsert_changed(self.db, "accounts", account_rows))
         for row in people_rows:
             stats.add("people", self._merge_person(row))
 
-    def _person_row(
-        self, a: Account, person_id: str, batch: dict[tuple[str, str], Account]
-    ) -> dict[str, Any]:
-        manager_person = None
-        if a.manager_account_id:
-            manager = batch.get((a.source, a.manager_account_id))
-            if manager is not None and manager.email:
-                manager_person = self.pseudonyms.for_email(manager.email)
-            else:
-                manager_person = self._person_of.get((a.source, a.manager_account_id))
+    def _person_row(self, a: Account, person_id: str, email: str) -> dict[str, Any]:
+        # a first sketch of the person; `resolve_people` rewrites it from all evidence
+        manager_person = (
+            self.person_for(a.source, a.manager_account_id) if a.manager_account_id else None
+        )
         return {
             "person_id": person_id,
-            "email": canonical_email(a.email or ""),
+            "email": email,
             "display_name": a.display_name,
             "team": a.department,
             "title": a.title,
@@ -266,6 +267,7 @@ class Ingestor:
             if (m.source, m.account_id) in self._bots or m.subtype in _SYSTEM_SUBTYPES:
                 continue
             person = self.person_for(m.source, m.account_id)
+            self.message_people.add(person)
             mentions = (
                 sorted({self.person_for(m.source, a) for a in m.mentions}) if m.mentions else []
             )
@@ -284,7 +286,11 @@ class Ingestor:
                         if m.reply_to_account_id
                         else None
                     ),
+                    "reply_to_account_id": m.reply_to_account_id,
                     "mentions": json.dumps(mentions) if mentions else "[]",
+                    "mention_account_ids": json.dumps(sorted(set(m.mentions)))
+                    if m.mentions
+                    else None,
                     "n_mentions": len(mentions),
                     "n_tokens": f.n_tokens if f else 0,
                     "small_talk": round(f.small_talk, 4) if f else None,
@@ -304,6 +310,7 @@ class Ingestor:
                         "source": m.source,
                         "message_id": m.message_id,
                         "person_id": self.person_for(m.source, reactor),
+                        "account_id": reactor,
                         "target_person_id": person,
                         "name": name,
                         "ts": m.ts,
@@ -353,6 +360,7 @@ class Ingestor:
                         if mt.organizer_account_id
                         else None
                     ),
+                    "organizer_account_id": mt.organizer_account_id,
                     "start_ts": mt.start_ts,
                     "end_ts": mt.end_ts,
                     "is_online": int(mt.is_online),
@@ -364,6 +372,7 @@ class Ingestor:
                         "source": mt.source,
                         "meeting_id": mt.meeting_id,
                         "person_id": self.person_for(mt.source, who),
+                        "account_id": who,
                         "invited": 1,
                         "response": response,
                     }
@@ -377,6 +386,7 @@ class Ingestor:
                 "source": a.source,
                 "meeting_id": a.meeting_id,
                 "person_id": self.person_for(a.source, a.account_id),
+                "account_id": a.account_id,
                 "attended_seconds": a.seconds,
                 "first_join_ts": a.first_join_ts,
                 "last_leave_ts": a.last_leave_ts,
@@ -393,6 +403,19 @@ class Ingestor:
         from commsignal.store.migrations import login_event_key
 
         persons = self._login_person
+        new_accounts: dict[tuple[str, str], str] = {}
+
+        def account(source: str, user: str) -> str:
+            # the login name is an account of its log source; registered once, resolved later
+            key = (source, user)
+            pid = self._person_of.get(key)
+            if pid is None:
+                pid = new_accounts[key] = self._person_of[key] = self.resolver.person_of(
+                    source, user, login=True
+                )
+            persons[key] = pid
+            return pid
+
         # plain tuples in column order: a dict per row and a second pass over it cost more than the
         # insert itself at a million rows
         rows = [
@@ -401,7 +424,7 @@ class Ingestor:
                 e.event_id,
                 e.source,
                 e.user,
-                persons.get(e.user) or self.person_for_login(e.user),
+                persons.get((e.source, e.user)) or account(e.source, e.user),
                 e.ts,
                 e.event,
                 e.session_key,
@@ -446,6 +469,11 @@ class Ingestor:
         )
         new = 0
         with self.db.atomic():
+            conn.executemany(
+                "insert or ignore into accounts (source, account_id, person_id, kind) "
+                "values (?, ?, ?, 'login')",
+                [(s, u, p) for (s, u), p in new_accounts.items()],
+            )
             for probe in range(1, 10):
                 before = conn.total_changes
                 conn.executemany(sql, rows)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -12,12 +11,17 @@ from typing import TYPE_CHECKING, Any
 from sqlite_utils import Database
 
 from commsignal.analysis.features import compute_week
+from commsignal.audit import RevealLog, check_reason
 from commsignal.config import Config
-from commsignal.detect import PersonRisk, RuleError, detect_week, load_rules
+from commsignal.detect import PersonRisk, detect_week, load_rules
+from commsignal.detect.rules import Rule
 from commsignal.digest import build_digest, write_digest
 from commsignal.digest.history import backfill_weeks
 from commsignal.privacy import Pseudonymizer
+from commsignal.sources.directory import identity_rules, refresh_identities
+from commsignal.store.retention import check_week_not_purged, expire_kept_text
 from commsignal.store.runs import recorded_run
+from commsignal.triage import TriageOutcome, annotate_digest, apply_triage, week_over_week
 from commsignal.weeks import week_bounds, week_of
 
 if TYPE_CHECKING:
@@ -36,6 +40,7 @@ class DigestResult:
     alert_paths: list[Path] = field(default_factory=list)
     alerts: list[ManagerAlert] = field(default_factory=list)
     deliveries: list[DeliveryOutcome] = field(default_factory=list)
+    triage: TriageOutcome | None = None
 
 
 def latest_complete_week(db: Database, tz: str = "UTC") -> str:
@@ -55,6 +60,7 @@ def run_digest(
     formats: list[str] | None = None,
     reveal: bool = False,
     deliver: bool = True,
+    reason: str | None = None,
 ) -> DigestResult:
     """Compute features, run the rules, store findings and the digest, write and deliver it.
 
@@ -65,28 +71,37 @@ def run_digest(
         pseudonyms: to say in the digest when the key was generated rather than configured.
         out_dir: folder for files (config digest.out_dir when None).
         formats: formats to write (config digest.formats when None).
-        reveal: put display names in the digest files (the CLI audits this); what is delivered
-            stays pseudonymous.
+        reveal: write `...-revealed.*` files with display names, audited: the audit row
+            naming every revealed pseudonym is written first, and a failure removes the
+            revealed files and marks it failed. What is delivered stays pseudonymous.
         deliver: send to the targets enabled in [deliver] after writing the files.
+        reason: why names are revealed (needed with `reveal`; at least a few words).
 
     Returns:
         The ranking, the digest dict, the written paths and the delivery outcomes (the run and
         its outcomes are recorded in `_runs`; a failed target does not fail the run).
-    """
-    # earlier weeks never analysed, so the digest's look back has no false gaps (runs of their
-    # own, before the digest's); bad rules fail below, inside the digest's recorded run
-    with contextlib.suppress(RuleError):
-        backfill_weeks(
-            db, week, config.digest.timezone, config.detect, load_rules(config.detect.rules_dir)
-        )
-    with recorded_run(db, f"digest:{week}") as run:
-        result = _digest(db, config, week, pseudonyms, out_dir, formats, reveal)
-        run.update(people=len(result.ranked), high=result.digest["summary"]["high"])
-        if deliver and config.deliver.enabled_targets():
-            from commsignal.deliver.run import deliver_digest
 
-            result.deliveries = deliver_digest(result.digest, result.alerts, config)
-            run.update(deliveries=[o.as_stats() for o in result.deliveries])
+    Raises:
+        AuditError: `reveal` without a usable reason. PurgedWeekError: the week was purged.
+    """
+    reveal_log = RevealLog(db, week, check_reason(reason)) if reveal else None
+    check_week_not_purged(db, week, config.digest.timezone)
+    expire_kept_text(db)  # kept text expires on time even when no new messages arrive
+    try:
+        with recorded_run(db, f"digest:{week}") as run:
+            result = _digest(db, config, week, pseudonyms, out_dir, formats, reveal_log)
+            run.update(people=len(result.ranked), high=result.digest["summary"]["high"])
+            if deliver and config.deliver.enabled_targets():
+                from commsignal.deliver.run import deliver_digest
+
+                result.deliveries = deliver_digest(result.digest, result.alerts, config)
+                run.update(deliveries=[o.as_stats() for o in result.deliveries])
+    except BaseException as exc:
+        if reveal_log is not None:
+            reveal_log.fail(exc)
+        raise
+    if reveal_log is not None:
+        reveal_log.done()
     return result
 
 
@@ -97,13 +112,42 @@ def _digest(
     pseudonyms: Pseudonymizer,
     out_dir: str | Path | None,
     formats: list[str] | None,
-    reveal: bool,
+    reveal_log: RevealLog | None,
 ) -> DigestResult:
     """The digest run itself, without the bookkeeping in `_runs`."""
     tz = config.digest.timezone
+    # whatever order the sources arrived in, the digest is about the people all evidence shows
+    refresh_identities(db, pseudonyms, identity_rules(config.identity))
     features = compute_week(db, week, config.detect, tz)
     rules = load_rules(config.detect.rules_dir)
+    # earlier weeks with data but never analysed, so the digest's look back has no false gaps
+    backfill_weeks(db, week, tz, config.detect, rules)
     ranked = detect_week(db, week, features, rules)
+    return digest_from_ranking(
+        db, config, week, ranked, rules, pseudonyms, out_dir, formats, reveal_log
+    )
+
+
+def digest_from_ranking(
+    db: Database,
+    config: Config,
+    week: str,
+    ranked: list[PersonRisk],
+    rules: list[Rule],
+    pseudonyms: Pseudonymizer,
+    out_dir: str | Path | None,
+    formats: list[str] | None,
+    reveal_log: RevealLog | None = None,
+) -> DigestResult:
+    """Triage a week's ranking (verdicts, allowlists, week over week), then build, store and write
+    the digest; the second half of a digest run, callable on a ranking from `detect_week`.
+
+    A `reveal_log` puts names in the files, after its audit row is written."""
+    reveal = reveal_log is not None
+    tz = config.digest.timezone
+    outcome = apply_triage(db, config, week, ranked, rules)
+    wow = week_over_week(db, outcome, rules, config.digest.top, config.triage.history_weeks)
+    ranked = outcome.ranked
     notes = []
     if pseudonyms.generated_key_path is not None:
         notes.append(
@@ -114,11 +158,13 @@ def _digest(
     digest = build_digest(
         db, week, ranked, tz, config.digest.top, reveal, notes, rules, min_group_size=group
     )
-    pseudonymous = (
-        build_digest(db, week, ranked, tz, config.digest.top, False, notes, rules, group)
-        if reveal
-        else digest
-    )
+    annotate_digest(digest, outcome, wow)
+    pseudonymous = digest
+    if reveal:
+        pseudonymous = build_digest(
+            db, week, ranked, tz, config.digest.top, False, notes, rules, min_group_size=group
+        )
+        annotate_digest(pseudonymous, outcome, wow)
     db.table("digests").upsert(
         {
             "week": week,
@@ -130,7 +176,11 @@ def _digest(
         pk="week",
     )
     folder = out_dir or config.digest.out_dir
-    paths = write_digest(digest, folder, formats or list(config.digest.formats))
+    if reveal_log is not None:  # the audit row before any name reaches a file
+        reveal_log.start([p["person"] for p in digest["people"]])
+    paths = write_digest(digest, folder, formats or list(config.digest.formats), revealed=reveal)
+    if reveal_log is not None:
+        reveal_log.paths = paths
     alert_paths: list[Path] = []
     alerts: list[ManagerAlert] = []
     if config.alerts.enabled and config.alerts.opt_in:
@@ -142,4 +192,4 @@ def _digest(
             compute_week(db, earlier, config.detect, tz)
         alerts = manager_alerts(db, week, previous, config.alerts)
         alert_paths = write_alerts(alerts, folder)
-    return DigestResult(week, ranked, digest, paths, alert_paths, alerts)
+    return DigestResult(week, ranked, digest, paths, alert_paths, alerts, triage=outcome)

@@ -35,7 +35,7 @@ def run_job(make_app: Callable[[], ScheduledApp], job: str, source: str) -> list
 
     Args:
         make_app: builds a new context over the config and database the scheduler started with.
-        job: "sync" or "digest".
+        job: "sync", "digest" or "purge" (deletes what [privacy] retention_days no longer keeps).
         source: which source a sync job pulls.
 
     Returns:
@@ -47,6 +47,20 @@ def run_job(make_app: Callable[[], ScheduledApp], job: str, source: str) -> list
     app = make_app()
     if job == "sync":
         lines = sync_sources(app, source, progress=False)
+    elif job == "purge":
+        import time
+
+        from commsignal.audit import purge_data, record
+
+        days = app.config().privacy.retention_days
+        if days is None:  # the config validator refuses a purge job without it
+            raise ValueError("a purge job needs [privacy] retention_days")
+        counts = purge_data(app.db(), time.time() - days * 86400)
+        record(app.db(), "purge", target=f"older than {days} days (scheduled)", reason="")
+        lines = [
+            f"purge older than {days} days: "
+            + (", ".join(f"{t}: {n}" for t, n in counts.items()) or "nothing to delete")
+        ]
     else:
         config = app.config()
         week = latest_complete_week(app.db(), config.digest.timezone)

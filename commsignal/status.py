@@ -8,6 +8,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from commsignal.store.cursors import all_cursors
+from commsignal.store.people import unmatched_by_source
 from commsignal.store.runs import recent_runs
 
 _COUNTS = {
@@ -42,4 +43,9 @@ def store_status(db: Database) -> dict[str, Any]:
         sources["logins"]["last_event"] = datetime.fromtimestamp(last_login, UTC).isoformat(
             timespec="seconds"
         )
-    return {"counts": counts, "sources": sources, "runs": recent_runs(db, 5)}
+    return {
+        "counts": counts,
+        "sources": sources,
+        "identity": unmatched_by_source(db),
+        "runs": recent_runs(db, 5),
+    }

@@ -138,7 +138,13 @@ class _HttpHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body = json.loads(raw or b"{}")
+        if self.path.startswith(
+            "/services/collector"
+        ):  # Splunk HEC: JSON objects one after another
+            body = {"events": [json.loads(x) for x in raw.decode().splitlines() if x.strip()]}
+        else:
+            parsed = json.loads(raw or b"{}")
+            body = {"items": parsed} if isinstance(parsed, list) else parsed
         self.state.seen.append(Seen(self.path, dict(self.headers), body))
         if self.path == "/api/chat.postMessage":
             if body.get("channel") == "C0MISSING":
@@ -148,6 +154,15 @@ class _HttpHandler(BaseHTTPRequestHandler):
             self._reply(200, json.dumps(answer).encode())
         elif self.path.startswith("/teams/ok"):
             self._reply(200, b"1", "text/plain")
+        elif self.path == "/services/collector/event":
+            if self.headers.get("Authorization") == "Splunk hec-good-token":
+                self._reply(200, b'{"text":"Success","code":0}')
+            else:
+                self._reply(403, b'{"text":"Invalid token","code":4}')
+        elif self.path.startswith("/hook/ok"):
+            self._reply(202, b"{}")
+        elif self.path.startswith("/hook/denied"):
+            self._reply(401, b'{"error":"bad key"}')
         elif self.path.startswith("/teams/bad"):
             self._reply(400, b"Webhook message delivery failed: bad payload", "text/plain")
         else:

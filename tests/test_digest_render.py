@@ -51,15 +51,16 @@ def test_html_has_no_external_references(digest: dict[str, Any]) -> None:
 def test_markdown_carries_the_same_numbers(digest: dict[str, Any]) -> None:
     md = render(digest, "md")
     assert "| 2026-W45 | not analysed |" in md
-    assert "| Slack messages | 57 | 57 | 57 | 0 | 57 | 0 | 0 |" in md
+    assert "\n| Slack messages | 57 | 57 | 57 | 0 | 57 | 0 | 0 |\n" in md
     assert "Risk by week: 2026-W40 n/a" in md and "2026-W47 81." in md
-    assert "address change: 10.0.0.1 to 203.0.113.5 (RO)" in md
+    assert r"address change: 10.0.0.1 to 203.0.113.5 \(RO\)" in md  # values are Markdown-escaped
     assert "| Mon | 00-24 (25) | 04-06, 09-10 |" in md
     assert (
         "Notable drops:" in md
-        and "messages per person (median) 10 this week against a usual 40" in md
+        and r"messages per person \(median\) 10 this week against a usual 40" in md
     )
     assert "p-ops01" not in md.split("## Engagement by team")[1]
+    assert HOSTILE_TEAM not in md and r"Ops \<b\>\&" in md  # a team name cannot inject markup
 
 
 def test_files_are_owner_only_even_when_they_existed(

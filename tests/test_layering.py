@@ -15,14 +15,46 @@ PACKAGE = REPO / "commsignal"
 
 # Which stages each stage may never import. The lower a stage, the more it may not reach.
 FORBIDDEN: dict[str, tuple[str, ...]] = {
-    "analysis": ("cli", "sources", "digest", "deliver", "demo", "pipeline", "schedule"),
-    "detect": ("cli", "sources", "digest", "deliver", "demo", "pipeline", "schedule"),
-    "store": ("cli", "sources", "digest", "deliver", "demo", "pipeline", "schedule", "analysis"),
-    "config": ("cli", "sources", "analysis", "detect", "digest", "deliver", "demo", "store"),
-    "sources": ("cli", "digest", "deliver", "demo", "pipeline", "schedule"),
+    "analysis": ("cli", "sources", "digest", "deliver", "demo", "pipeline", "schedule", "triage"),
+    "detect": ("cli", "sources", "digest", "deliver", "demo", "pipeline", "schedule", "triage"),
+    "store": (
+        "cli",
+        "sources",
+        "digest",
+        "deliver",
+        "demo",
+        "pipeline",
+        "schedule",
+        "analysis",
+        "triage",
+    ),
+    "config": (
+        "cli",
+        "sources",
+        "analysis",
+        "detect",
+        "digest",
+        "deliver",
+        "demo",
+        "store",
+        "triage",
+    ),
+    "sources": ("cli", "digest", "deliver", "demo", "pipeline", "schedule", "triage"),
+    # between detect and digest: verdicts, allowlists and week-over-week state
+    "triage": ("cli", "sources", "digest", "deliver", "demo", "pipeline", "schedule", "analysis"),
     "digest": ("cli", "sources", "deliver", "demo", "pipeline", "schedule"),
     "deliver": ("cli", "sources", "demo", "pipeline", "schedule"),
-    "models": ("cli", "sources", "analysis", "detect", "digest", "deliver", "demo", "store"),
+    "models": (
+        "cli",
+        "sources",
+        "analysis",
+        "detect",
+        "digest",
+        "deliver",
+        "demo",
+        "store",
+        "triage",
+    ),
 }
 # only these may import the command line
 CLI_CALLERS = ("cli", "schedule", "demo", "__main__")

@@ -13,7 +13,7 @@ from commsignal.analysis.access_features import (
     shared_infrastructure,
     signin_features,
 )
-from commsignal.analysis.baselines import add_team_baselines
+from commsignal.analysis.baselines import add_team_baselines, tenure
 from commsignal.analysis.participation import participation_features
 from commsignal.config import DetectConfig
 from commsignal.weeks import week_bounds
@@ -37,7 +37,9 @@ def compute_week(
     start, end = week_bounds(week, tz)
     people = {
         r["person_id"]: r
-        for r in db.query("select person_id, team, tz, country, manager_person_id from people")
+        for r in db.query(
+            "select person_id, team, tz, country, manager_person_id, start_date from people"
+        )
     }
     declared_tz = {pid: p["tz"] for pid, p in people.items()}
     declared_country = {pid: p["country"] for pid, p in people.items()}
@@ -65,6 +67,7 @@ def compute_week(
         f["team"] = person["team"] if person else None
         f["declared_country"] = person["country"] if person else None
         f.setdefault("declared_tz", person["tz"] if person else None)
+        f.update(tenure(person["start_date"] if person else None, start))
     add_team_baselines(merged)
     if store:
         with db.atomic():

@@ -101,18 +101,21 @@ def rebuild_sessions_in_db(
             " or (person_id is null and user in (select user from _rebuild_users))"
         )
     cols = ", ".join(f"[{c}]" for c in EVENT_COLUMNS)
-    events = db.conn.execute(
-        # (person_id, ts) is an index: rows come out in the order sessionise_person sorts into
-        f"select person_id, {cols} from login_events{where} order by person_id, ts"
-    )
     msg_where = (
         " and person_id in (select person_id from _rebuild_persons)" if users is not None else ""
     )
-    messages = db.conn.execute(
-        f"select person_id, ts from messages where person_id is not null{msg_where} order by person_id, ts"
-    )
     written = 0
+    # the reads start inside the write transaction: a read begun before it pins an old
+    # snapshot, and SQLite refuses (no waiting) to turn that into a write once another
+    # process has committed
     with db.atomic():
+        events = db.conn.execute(
+            # (person_id, ts) is an index: rows come out in the order sessionise_person sorts into
+            f"select person_id, {cols} from login_events{where} order by person_id, ts"
+        )
+        messages = db.conn.execute(
+            f"select person_id, ts from messages where person_id is not null{msg_where} order by person_id, ts"
+        )
         if users is None:
             db.execute("delete from sessions")
         else:

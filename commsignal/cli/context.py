@@ -60,7 +60,7 @@ class AppContext:
     def pseudonyms(self) -> Pseudonymizer:
         """The keyed pseudonymizer (configured key, or one generated beside the database)."""
         if self._pseudonyms is None:
-            from commsignal.privacy import load_or_create_key
+            from commsignal.store.keys import PseudonymKeyError, load_or_create_key
 
             cfg = self.config()
             key = None
@@ -71,7 +71,10 @@ class AppContext:
                     )
                 except ConfigError as exc:
                     raise click.ClickException(str(exc)) from None
-            self._pseudonyms = load_or_create_key(self.db_path, key)
+            try:
+                self._pseudonyms = load_or_create_key(self.db_path, key)
+            except PseudonymKeyError as exc:
+                raise click.ClickException(str(exc)) from None
         return self._pseudonyms
 
     def ingestor(self, scorer: bool = True) -> Ingestor:
@@ -85,7 +88,10 @@ class AppContext:
             nlp_scorer = SmallTalkScorer()
         privacy = self.config().privacy
         keep = privacy.text_retention_days if privacy.keep_message_text else 0
-        return Ingestor(self.db(), self.pseudonyms(), nlp_scorer, keep_text_days=keep)
+        from commsignal.sources.directory import identity_rules
+
+        rules = identity_rules(self.config().identity)
+        return Ingestor(self.db(), self.pseudonyms(), nlp_scorer, keep_text_days=keep, rules=rules)
 
 
 pass_app = click.make_pass_decorator(AppContext)

@@ -14,12 +14,26 @@ from commsignal import __version__
 from commsignal.cli.context import AppContext, pass_app
 from commsignal.cli.logins import logins_command
 from commsignal.cli.nlp import nlp_group
+from commsignal.cli.people import directory_command, people_group
 from commsignal.cli.slack_export import slack_export_command
+from commsignal.cli.triage import allow_group, triage_group
 from commsignal.config import ConfigError
 from commsignal.weeks import parse_week
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The top group: a store kept busy past every retry is a one-line error, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        from commsignal.store.tx import StoreBusyError
+
+        try:
+            return super().invoke(ctx)
+        except StoreBusyError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_path",
@@ -100,19 +114,25 @@ def sync(app: AppContext, source: str, no_progress: bool) -> None:
 
 @cli.group(name="import")
 def import_group() -> None:
-    """Import data from files: a Slack workspace export or login logs."""
+    """Import data from files: a Slack workspace export, login logs or the directory."""
 
 
 import_group.add_command(slack_export_command)
 import_group.add_command(logins_command)
+import_group.add_command(directory_command)
 cli.add_command(nlp_group)
+cli.add_command(people_group)
+cli.add_command(triage_group)
+cli.add_command(allow_group)
 
 
 def _formats(value: str) -> list[str]:
     formats = [f.strip() for f in value.split(",") if f.strip()]
-    bad = [f for f in formats if f not in ("html", "md", "json")]
+    bad = [f for f in formats if f not in ("html", "md", "json", "ocsf")]
     if bad or not formats:
-        raise click.BadParameter(f"use a comma-separated list of html, md, json (got {value!r})")
+        raise click.BadParameter(
+            f"use a comma-separated list of html, md, json, ocsf (got {value!r})"
+        )
     return formats
 
 
@@ -123,7 +143,7 @@ def _formats(value: str) -> list[str]:
     "formats",
     default="html,md,json",
     show_default=True,
-    help="Comma-separated formats: html, md, json.",
+    help="Comma-separated formats: html, md, json, ocsf (OCSF Detection Findings, JSON Lines).",
 )
 @click.option(
     "--out",
@@ -151,15 +171,17 @@ def digest(
     no_deliver: bool,
 ) -> None:
     """Compute the week's features and findings, write the ranked, explained risk digest and send it."""
-    from commsignal.audit import record
+    from commsignal.audit import AuditError, check_reason
     from commsignal.detect import RuleError
     from commsignal.pipeline import latest_complete_week, run_digest
+    from commsignal.store.retention import PurgedWeekError
 
     fmts = _formats(formats)
-    if reveal and not reason:
-        raise click.ClickException(
-            "--reveal needs --reason TEXT: revealing names is written to the audit log."
-        )
+    if reveal:
+        try:
+            reason = check_reason(reason)
+        except AuditError as exc:
+            raise click.ClickException(str(exc)) from None
     config = app.config()
     db = app.db()
     if week:
@@ -171,12 +193,18 @@ def digest(
         week = latest_complete_week(db, config.digest.timezone)
     try:
         result = run_digest(
-            db, config, week, app.pseudonyms(), out_dir, fmts, reveal=reveal, deliver=not no_deliver
+            db,
+            config,
+            week,
+            app.pseudonyms(),
+            out_dir,
+            fmts,
+            reveal=reveal,
+            deliver=not no_deliver,
+            reason=reason,
         )
-    except RuleError as exc:
+    except (RuleError, AuditError, PurgedWeekError) as exc:
         raise click.ClickException(str(exc)) from None
-    if reveal:
-        record(db, "reveal-digest", target=week, reason=reason or "")
     for path in result.paths:
         click.echo(str(path))
     if no_deliver and config.deliver.enabled_targets():
@@ -200,27 +228,31 @@ def digest(
 @pass_app
 def reveal(app: AppContext, pseudonym: str, reason: str) -> None:
     """Show who a pseudonym stands for, recording who asked and why in the audit log."""
-    from commsignal.audit import record
+    from commsignal.audit import AuditError, check_reason, record
+    from commsignal.store.people import reveal_person
 
+    try:
+        reason = check_reason(reason)
+    except AuditError as exc:
+        raise click.ClickException(str(exc)) from None
     db = app.db()
-    rows = list(
-        db.query(
-            "select person_id, display_name, email, team from people where person_id = ?",
-            [pseudonym],
-        )
-    )
-    if not rows:
+    row = reveal_person(db, pseudonym)
+    if row is None:
         raise click.ClickException(
             f"no person with pseudonym {pseudonym}. Fix: copy it from a digest (it starts with 'p-')."
         )
-    if len(reason.strip()) < 5:
-        raise click.ClickException(
-            "--reason must say why (at least a few words); it is kept in the audit log."
-        )
-    record(db, "reveal", target=pseudonym, reason=reason)
-    row = rows[0]
+    record(db, "reveal", target=pseudonym, reason=reason, subjects=[pseudonym])
+    from commsignal.digest.escape import NAME_LIMIT, clean
+
+    def show(value: object) -> str:
+        return clean(value, NAME_LIMIT) if value else ""  # no terminal escapes from data
+
+    now = "" if row["person_id"] == pseudonym else f" (now {row['person_id']})"
+    email = f" <{show(row['email'])}>" if row["email"] else " (unmatched account)"
+    accounts = ", ".join(show(a) for a in row["accounts"])
     click.echo(
-        f"{row['person_id']}: {row['display_name'] or ''} <{row['email']}> team {row['team'] or '-'}"
+        f"{pseudonym}{now}: {show(row['display_name'])}{email} team {show(row['team']) or '-'}"
+        + (f"; accounts: {accounts}" if accounts else "")
     )
 
 
@@ -242,6 +274,8 @@ def status(app: AppContext, as_json: bool) -> None:
         click.echo(f"{source}: last sync {s['last_sync'] or 'never'}")
         for key, cursor in s["cursors"].items():
             click.echo(f"  {key}: {json.dumps(cursor, sort_keys=True)}")
+    for source, n in info["identity"].items():
+        click.echo(f"{source}: {n['unmatched']} of {n['accounts']} accounts unmatched")
     for run in info["runs"]:
         when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(run["started_at"]))
         took = "" if run["seconds"] is None else f" in {run['seconds']}s"
@@ -249,23 +283,45 @@ def status(app: AppContext, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--older-than", "days", type=int, help="Delete activity older than this many days.")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(min=1),
+    help="Delete person data older than this many days (default: [privacy] retention_days).",
+)
 @click.option(
     "--all", "everything", is_flag=True, help="Delete all collected data (keeps the audit log)."
 )
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--yes", is_flag=True, help="Do not ask for confirmation (needed when not a terminal)."
+)
 @pass_app
 def purge(app: AppContext, days: int | None, everything: bool, yes: bool) -> None:
-    """Delete collected activity older than a number of days, or everything, keeping the audit log."""
+    """Delete person data older than a number of days, or all of it, keeping the audit log."""
     from commsignal.audit import purge_data, record
 
-    if (days is None) == (not everything):
-        raise click.ClickException("give exactly one of --older-than DAYS or --all")
-    if not yes and sys.stdin.isatty() and not click.confirm("Delete the data?", default=False):
-        raise click.ClickException("nothing deleted")
+    if days is not None and everything:
+        raise click.ClickException("give one of --older-than DAYS or --all, not both")
+    if days is None and not everything:
+        days = app.config().privacy.retention_days
+        if days is None:
+            raise click.ClickException(
+                "nothing says how much to keep. Fix: pass --older-than DAYS or --all, or set "
+                "[privacy] retention_days in the config."
+            )
+    what = "ALL collected data" if everything else f"person data older than {days} days"
+    if not yes:
+        if not sys.stdin.isatty():
+            raise click.ClickException(
+                f"purge would delete {what} and stdin is not a terminal to confirm. "
+                "Fix: add --yes to delete without asking."
+            )
+        if not click.confirm(f"Delete {what} from {app.db_path}?", default=False):
+            raise click.ClickException("nothing deleted")
     cutoff = None if everything else time.time() - days * 86400  # type: ignore[operator]
-    counts = purge_data(app.db(), cutoff)
-    record(app.db(), "purge", target="all" if everything else f"older than {days} days", reason="")
+    db = app.db()
+    counts = purge_data(db, cutoff)
+    record(db, "purge", target="all" if everything else f"older than {days} days", reason="")
     click.echo(", ".join(f"{table}: {n}" for table, n in counts.items()) or "nothing to delete")
 
 
@@ -282,7 +338,9 @@ def init(path: Path, force: bool) -> None:
 
     if path.exists() and not force:
         raise click.ClickException(f"{path} already exists. Fix: pass --force, or another PATH.")
-    path.write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    from commsignal.store.files import atomic_write
+
+    atomic_write(path, EXAMPLE_CONFIG.read_text(encoding="utf-8"))
     click.echo(
         f"wrote {path}: set the token variables it names, then `commsignal --config {path} sync`"
     )

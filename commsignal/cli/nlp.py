@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from commsignal.store.files import private_open
 from nlp.evaluate import (
     cross_validate_enron,
     default_data_dir,
@@ -82,7 +83,7 @@ def score_cmd(
     n = n_small = 0
     tmp = output_path.with_name(output_path.name + ".partial")
     with (
-        tmp.open("w", encoding="utf-8") as out,
+        private_open(tmp) as out,
         Progress(
             SpinnerColumn(),
             TextColumn("{task.completed:,} messages scored"),

@@ -8,12 +8,49 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class ConfigError(Exception):
     """A configuration problem, phrased for the person who has to fix the file."""
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def secure_url_problem(url: str) -> str | None:
+    """Why a URL that carries a credential (token, webhook secret) may not be used, or None.
+
+    Only https is accepted; plain http only to this machine (127.0.0.1, localhost, ::1), which
+    is what the loopback fakes of the demo and tests use.
+
+    Args:
+        url: the URL (never put into the message: a webhook URL is itself a secret).
+
+    Returns:
+        A sentence with the fix, or None when the URL is fine.
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme == "https" and parts.hostname:
+        return None
+    if parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS:
+        return None
+    if parts.scheme == "http":
+        return (
+            "it is plain http, which would send the credential unencrypted. Fix: use the https "
+            "URL (http is accepted only for 127.0.0.1/localhost, for loopback test servers)"
+        )
+    return "it is not an https URL. Fix: give the full https://... URL"
+
+
+def https_only(value: str) -> str:
+    """Pydantic validator form of `secure_url_problem`."""
+    problem = secure_url_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
 
 
 class _Model(BaseModel):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from pydantic import Field, field_validator, model_validator
 
-from commsignal.config.base import SecretRef, _Model
+from commsignal.config.base import SecretRef, _Model, https_only
 
 
 def _check_address(value: str) -> str:
@@ -78,6 +80,7 @@ class SlackDeliver(_Model):
     @field_validator("base_url")
     @classmethod
     def _slash(cls, value: str) -> str:
+        https_only(value)  # the bot token travels to it
         return value if value.endswith("/") else value + "/"
 
     @model_validator(mode="after")
@@ -110,18 +113,95 @@ class TeamsDeliver(_Model):
         return self
 
 
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _check_https(value: str) -> str:
+    """HTTPS only; plain http is accepted for loopback addresses (tests, local relays)."""
+    parts = urlsplit(value)
+    if not parts.hostname or parts.scheme not in ("https", "http"):
+        raise ValueError(f"{value!r} is not a URL; write it like 'https://siem.example.com/hook'")
+    if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
+        raise ValueError(
+            f"{value!r} uses plain http; findings leave only over https (http is allowed for 127.0.0.1)"
+        )
+    return value.rstrip("/")
+
+
+class WebhookDeliver(_Model):
+    """POST the week's OCSF Detection Findings as a JSON array to an HTTPS endpoint."""
+
+    enabled: bool = Field(False, description="Post the OCSF findings after each digest run.")
+    url: str | None = Field(None, description="HTTPS endpoint receiving the JSON array of events.")
+    secret_header: str = Field(
+        "Authorization", description="Header that carries the secret (e.g. X-Api-Key)."
+    )
+    secret: SecretRef | None = Field(
+        None, description="Value of that header (e.g. 'Bearer ...'), by reference."
+    )
+    batch_size: int = Field(500, ge=1, le=10000, description="Events per request.")
+    ca_file: str | None = Field(None, description="CA bundle for a private certificate authority.")
+    timeout_seconds: float = Field(30.0, gt=0, description="Network timeout of each request.")
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else _check_https(value)
+
+    @model_validator(mode="after")
+    def _complete(self) -> WebhookDeliver:
+        if self.enabled and not self.url:
+            raise ValueError("enabled = true needs url; set it, or enabled = false")
+        return self
+
+
+class SplunkDeliver(_Model):
+    """Send the OCSF Detection Findings to a Splunk HTTP Event Collector."""
+
+    enabled: bool = Field(False, description="Send the OCSF findings after each digest run.")
+    url: str | None = Field(
+        None, description="HEC base URL, e.g. https://splunk.example.com:8088 (no path)."
+    )
+    token: SecretRef | None = Field(
+        None, description="HEC token, by reference (sent as 'Authorization: Splunk <token>')."
+    )
+    index: str | None = Field(None, description="Index; the token's default index when unset.")
+    source: str = Field("commsignal", description="Splunk source field.")
+    sourcetype: str = Field("ocsf:detection_finding", description="Splunk sourcetype field.")
+    batch_size: int = Field(500, ge=1, le=10000, description="Events per request.")
+    ca_file: str | None = Field(None, description="CA bundle for a private certificate authority.")
+    timeout_seconds: float = Field(30.0, gt=0, description="Network timeout of each request.")
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else _check_https(value)
+
+    @model_validator(mode="after")
+    def _complete(self) -> SplunkDeliver:
+        if self.enabled:
+            missing = [k for k in ("url", "token") if not getattr(self, k)]
+            if missing:
+                raise ValueError(
+                    f"enabled = true needs {' and '.join(missing)}; set them, or enabled = false"
+                )
+        return self
+
+
 class DeliverConfig(_Model):
     """Where each digest is sent after its files are written."""
 
     email: EmailDeliver = Field(default_factory=EmailDeliver)
     slack: SlackDeliver = Field(default_factory=SlackDeliver)
     teams: TeamsDeliver = Field(default_factory=TeamsDeliver)
+    webhook: WebhookDeliver = Field(default_factory=WebhookDeliver)
+    splunk: SplunkDeliver = Field(default_factory=SplunkDeliver)
 
     def enabled_targets(self) -> list[str]:
         """Names of the targets switched on, in delivery order.
 
         Returns:
-            A subset of ["email", "slack", "teams"].
+            A subset of ["email", "slack", "teams", "webhook", "splunk"].
         """
         return [
             name
@@ -129,6 +209,8 @@ class DeliverConfig(_Model):
                 ("email", self.email),
                 ("slack", self.slack),
                 ("teams", self.teams),
+                ("webhook", self.webhook),
+                ("splunk", self.splunk),
             )
             if target.enabled
         ]

@@ -19,9 +19,16 @@ from pydantic import (
     model_validator,
 )
 
-from commsignal.config.base import ConfigError, SecretRef, _Model  # callers import them from here
+from commsignal.config.base import (  # callers import them from here
+    ConfigError,
+    SecretRef,
+    _Model,
+    https_only,
+)
 from commsignal.config.cron import CronError, parse_crontab
 from commsignal.config.deliver import DeliverConfig
+from commsignal.config.identity import IdentityConfig
+from commsignal.config.triage import AllowEntry, TriageConfig
 
 EXAMPLE_CONFIG: Traversable = resources.files("commsignal") / "commsignal.example.toml"
 """Every setting with its default and meaning; `commsignal init` writes a copy."""
@@ -30,7 +37,7 @@ ConversationType = Literal["public_channel", "private_channel", "mpim", "im"]
 GraphResource = Literal[
     "users", "chats", "channels", "calendar", "attendance", "callrecords", "signins"
 ]
-DigestFormat = Literal["html", "md", "json"]
+DigestFormat = Literal["html", "md", "json", "ocsf"]
 _ALL_CONVERSATIONS: list[ConversationType] = ["public_channel", "private_channel", "mpim", "im"]
 _ALL_GRAPH: list[GraphResource] = [
     "users",
@@ -91,6 +98,8 @@ class SlackConfig(_Model):
     access_logs: bool = Field(
         False, description="Read team.accessLogs (paid plans, admin user token)."
     )
+
+    _https = field_validator("base_url", "audit_base_url")(https_only)
     audit_logs: bool = Field(
         False, description="Read Audit Logs user_login/user_logout (Enterprise Grid)."
     )
@@ -115,6 +124,8 @@ class M365Config(_Model):
         description="Which resources to pull.",
     )
     window_days: int = Field(28, ge=1, le=240, description="How far back the first sync reads.")
+
+    _https = field_validator("base_url")(https_only)
     page_size: int = Field(50, ge=1, le=999, description="Items per request ($top).")
 
 
@@ -174,6 +185,12 @@ class PrivacyConfig(_Model):
         ge=0,
         le=90,
         description="Days kept text lives when keep_message_text is on (1-90); expired text is deleted on every write.",
+    )
+    retention_days: int | None = Field(
+        None,
+        ge=7,
+        le=3650,
+        description="Person data older than this is deleted by `commsignal purge` and scheduled purge jobs (unset: kept).",
     )
 
     @model_validator(mode="after")
@@ -255,7 +272,9 @@ class ScheduleJob(_Model):
     """One scheduled job."""
 
     id: str = Field(..., description="Stable job id.")
-    job: Literal["sync", "digest"] = Field(..., description="What runs.")
+    job: Literal["sync", "digest", "purge"] = Field(
+        ..., description="What runs (purge applies [privacy] retention_days)."
+    )
     cron: str = Field(..., description="Standard 5-field cron (0 or 7 = Sunday).")
     timezone: str = Field("UTC", description="Zone the cron is read in.")
     source: Literal["all", "slack", "m365", "logins"] = Field("all", description="For sync jobs.")
@@ -296,8 +315,24 @@ class Config(_Model):
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     deliver: DeliverConfig = Field(default_factory=DeliverConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    identity: IdentityConfig = Field(default_factory=IdentityConfig)
+    triage: TriageConfig = Field(default_factory=TriageConfig)
+    allow: list[AllowEntry] = Field(
+        default_factory=list, description="Sanctioned exceptions ([[allow]] entries)."
+    )
 
     _source: str = PrivateAttr("built-in defaults")
+
+    @model_validator(mode="after")
+    def _purge_needs_retention(self) -> Config:
+        if self.privacy.retention_days is None and any(
+            j.job == "purge" for j in self.schedule.jobs
+        ):
+            raise ValueError(
+                'a [[schedule.jobs]] entry with job = "purge" needs [privacy] retention_days '
+                "(how many days of person data to keep, 7 or more); set it, or remove the job"
+            )
+        return self
 
     @property
     def source_name(self) -> str:
@@ -366,6 +401,7 @@ _SECRET_KEYS = {
     "pseudonym_key",
     "password",
     "webhook_url",
+    "secret",
 }
 
 

@@ -8,6 +8,8 @@ the manager.
 
 from __future__ import annotations
 
+import hashlib
+import re
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +19,9 @@ from sqlite_utils import Database
 
 from commsignal.analysis.features import load_week
 from commsignal.config import AlertsConfig
+from commsignal.digest.escape import NAME_LIMIT, md
 from commsignal.privacy import canonical_email
+from commsignal.store.files import atomic_write, private_dir
 
 ENGAGEMENT_MEASURES = {
     "messages": "messages sent",
@@ -111,26 +115,32 @@ def alert_text(alert: ManagerAlert) -> str:
         The note, ending with a newline.
     """
     lines = [
-        f"# Team engagement, {alert.week}",
+        f"# Team engagement, {md(alert.week, NAME_LIMIT)}",
         "",
-        f"For {alert.manager_email}, about your {alert.team_size} direct reports. You asked for these notes;",
+        f"For {md(alert.manager_email, NAME_LIMIT)}, about your {alert.team_size} direct reports. "
+        "You asked for these notes;",
         "they only compare each person with their own usual weeks, as a prompt to check in.",
         "",
     ]
     if not alert.reports:
         lines.append("Nobody was much quieter than usual this week.")
     for r in alert.reports:
-        lines.append(f"- **{r.name}**: " + "; ".join(r.changes) + ".")
+        lines.append(
+            f"- **{md(r.name, NAME_LIMIT)}**: " + "; ".join(md(c) for c in r.changes) + "."
+        )
     return "\n".join(lines) + "\n"
 
 
+def alert_filename(alert: ManagerAlert) -> str:
+    """`<week>-<manager email>.md`, distinct for every address (alice@a.com and alice@b.com too)."""
+    email = alert.manager_email
+    safe = re.sub(r"[^A-Za-z0-9@._+-]", "_", email).strip(".") or "manager"
+    if safe != email:  # characters were replaced: keep two such addresses apart
+        safe += "-" + hashlib.sha256(email.encode("utf-8")).hexdigest()[:8]
+    return f"{alert.week}-{safe[:NAME_LIMIT]}.md"
+
+
 def write_alerts(alerts: list[ManagerAlert], out_dir: str | Path) -> list[Path]:
-    """Write one Markdown file per manager under `<out_dir>/alerts/`."""
-    folder = Path(out_dir) / "alerts"
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for a in alerts:
-        path = folder / f"{a.week}-{a.manager_email.split('@', 1)[0]}.md"
-        path.write_text(alert_text(a), encoding="utf-8")
-        paths.append(path)
-    return paths
+    """Write one Markdown file per manager under `<out_dir>/alerts/` (0600, atomically, 0700 folder)."""
+    folder = private_dir(Path(out_dir) / "alerts")
+    return [atomic_write(folder / alert_filename(a), alert_text(a)) for a in alerts]

@@ -51,7 +51,8 @@ def deliver_digest(
         targets: restrict to these target names (default: every enabled one).
 
     Returns:
-        One outcome per attempted target ("email", "email-alerts", "slack", "teams"), in order.
+        One outcome per attempted target ("email", "email-alerts", "slack", "teams", "webhook",
+        "splunk"), in order.
     """
     shared = shareable_digest(digest)
     settings = config.deliver
@@ -95,7 +96,41 @@ def deliver_digest(
             return post_teams_summary(shared, teams, url)
 
         jobs.append(("teams", teams_job))
+    if "webhook" in wanted or "splunk" in wanted:
+        jobs += _siem_jobs(shared, config, wanted)
     return [_attempt(name, job) for name, job in jobs]
+
+
+def _siem_jobs(
+    shared: dict[str, Any], config: Config, wanted: list[str]
+) -> list[tuple[str, Callable[[], str]]]:
+    """The webhook and Splunk sends of the digest's OCSF Detection Findings."""
+    from commsignal.digest.ocsf import ocsf_events
+
+    events = ocsf_events(shared)
+    settings, source = config.deliver, config.source_name
+    jobs: list[tuple[str, Callable[[], str]]] = []
+    if "webhook" in wanted:
+        from commsignal.deliver.webhook import post_webhook
+
+        hook = settings.webhook
+
+        def webhook_job() -> str:
+            secret = hook.secret.resolve("deliver.webhook.secret", source) if hook.secret else None
+            return post_webhook(events, hook, secret)
+
+        jobs.append(("webhook", webhook_job))
+    if "splunk" in wanted:
+        from commsignal.deliver.splunk import send_to_splunk
+
+        hec = settings.splunk
+
+        def splunk_job() -> str:
+            assert hec.token is not None  # the settings validator guarantees it when enabled
+            return send_to_splunk(events, hec, hec.token.resolve("deliver.splunk.token", source))
+
+        jobs.append(("splunk", splunk_job))
+    return jobs
 
 
 def _attempt(name: str, job: Callable[[], str]) -> DeliveryOutcome:

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from commsignal.config.deliver import SlackDeliver
 from commsignal.deliver import DeliveryError
 from commsignal.deliver.summary import summary_text
+from commsignal.digest.escape import slack as slack_escape
 
 _AUTH_ERRORS = frozenset(
     {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
@@ -35,7 +36,7 @@ def post_slack_summary(digest: dict[str, Any], settings: SlackDeliver, token: st
     try:
         response = client.chat_postMessage(
             channel=channel,
-            text=summary_text(digest, settings.top, bold="*", line_break="\n"),
+            text=summary_text(digest, settings.top, bold="*", line_break="\n", escape=slack_escape),
             unfurl_links=False,
             unfurl_media=False,
         )

@@ -7,8 +7,11 @@ an audited act for the person at the console, not for a mailing list or a channe
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from commsignal.digest.escape import NAME_LIMIT, clean
 
 LEVELS = ("high", "medium", "low")
 
@@ -67,36 +70,48 @@ def top_entries(digest: dict[str, Any], top: int) -> list[SummaryEntry]:
     return entries
 
 
-def summary_lines(digest: dict[str, Any], top: int) -> list[str]:
+def summary_lines(
+    digest: dict[str, Any], top: int, escape: Callable[[Any], str] = clean
+) -> list[str]:
     """A short plain-text summary for chat: week, counts by level and the top pseudonyms.
 
     Args:
         digest: a pseudonymous digest dict.
         top: how many people to list.
+        escape: makes one data value inert in the target's markup (default: plain text, cleaned).
 
     Returns:
         Lines to join with the target's line break.
     """
     counts = digest["summary"]
-    levels = ", ".join(f"{counts[level]} {level}" for level in LEVELS)
+    week = escape(clean(digest["week"], NAME_LIMIT))
+    levels = ", ".join(f"{escape(counts[level])} {level}" for level in LEVELS)
     lines = [
-        f"commsignal digest {digest['week']}: {levels} among {counts['people_scored']} people scored."
+        f"commsignal digest {week}: {levels} among {escape(counts['people_scored'])} people scored."
     ]
     entries = top_entries(digest, top)
     if entries:
         lines.append(f"Top {len(entries)}:")
         lines.extend(
-            f"{i}. {e.pseudonym} ({e.level}, risk {e.risk}): {e.finding}"
+            f"{i}. {escape(clean(e.pseudonym, NAME_LIMIT))} ({escape(clean(e.level, NAME_LIMIT))}, "
+            f"risk {escape(e.risk)}): {escape(clean(e.finding, NAME_LIMIT))}"
             for i, e in enumerate(entries, 1)
         )
     lines.append(
-        f"The explained digest is commsignal-digest-{digest['week']}.html in the digest folder; "
+        f"The explained digest is commsignal-digest-{week}.html in the digest folder; "
         "`commsignal reveal PSEUDONYM --reason TEXT` names a person (audited)."
     )
     return lines
 
 
-def summary_text(digest: dict[str, Any], top: int, *, bold: str, line_break: str) -> str:
+def summary_text(
+    digest: dict[str, Any],
+    top: int,
+    *,
+    bold: str,
+    line_break: str,
+    escape: Callable[[Any], str] = clean,
+) -> str:
     """The summary in a chat target's markup: a bold first line, the rest as lines.
 
     Args:
@@ -104,9 +119,10 @@ def summary_text(digest: dict[str, Any], top: int, *, bold: str, line_break: str
         top: how many people to list.
         bold: the target's bold marker (Slack mrkdwn `*`, Teams Markdown `**`).
         line_break: what breaks a line there (Teams needs a blank line).
+        escape: the target's escaping of one data value (`escape.slack`, `escape.md`).
 
     Returns:
         The message text (no names, no message text, no evidence details).
     """
-    lines = summary_lines(digest, top)
+    lines = summary_lines(digest, top, escape)
     return line_break.join([f"{bold}{lines[0]}{bold}", *lines[1:]])

@@ -8,9 +8,11 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
+from commsignal.config.base import secure_url_problem
 from commsignal.config.deliver import TeamsDeliver
 from commsignal.deliver import DeliveryError
 from commsignal.deliver.summary import summary_text
+from commsignal.digest.escape import md
 
 
 def post_teams_summary(digest: dict[str, Any], settings: TeamsDeliver, url: str) -> str:
@@ -29,13 +31,16 @@ def post_teams_summary(digest: dict[str, Any], settings: TeamsDeliver, url: str)
     """
     where = settings.webhook_url.describe() if settings.webhook_url else "deliver.teams.webhook_url"
     parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
+    if not parts.hostname or parts.scheme not in ("https", "http"):
         raise DeliveryError(
-            f"the Teams webhook URL in {where} is not an http(s) URL. Fix: paste the whole "
+            f"the Teams webhook URL in {where} is not an https URL. Fix: paste the whole "
             "incoming-webhook URL from the channel's Workflows/Connectors settings."
         )
+    problem = secure_url_problem(url)
+    if problem:  # the URL is the credential: never over plain http to another machine
+        raise DeliveryError(f"the Teams webhook URL in {where} is refused: {problem}.")
     # Teams webhook text needs a blank line to break a line.
-    text = summary_text(digest, settings.top, bold="**", line_break="\n\n")
+    text = summary_text(digest, settings.top, bold="**", line_break="\n\n", escape=md)
     body = json.dumps({"text": text}).encode("utf-8")
     request = urllib.request.Request(
         url, data=body, headers={"Content-Type": "application/json"}, method="POST"

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from commsignal.demo.world import World
+from commsignal.store.files import private_open
 
 HEADER = ("user", "timestamp", "event", "ip", "device", "client_app", "session_id")
 WORKSTATION_EVENTS = frozenset({"logon", "logoff", "lock", "unlock", "disconnect", "reconnect"})
@@ -35,8 +36,7 @@ def write_workstation_csv(world: World, path: Path) -> int:
         (x for x in world.logins if x.source == "workstation" and x.event in WORKSTATION_EVENTS),
         key=lambda x: (x.ts, x.user, x.event),
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as fh:
+    with private_open(path, newline="") as fh:
         w = csv.writer(fh)
         w.writerow(HEADER)
         for x in rows:

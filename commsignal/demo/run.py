@@ -16,8 +16,9 @@ from rich.console import Console
 from commsignal.config import load_config
 from commsignal.ingest import Ingestor
 from commsignal.pipeline import DigestResult, run_digest
-from commsignal.privacy import load_or_create_key
 from commsignal.store import open_db
+from commsignal.store.files import atomic_write, private_dir
+from commsignal.store.keys import load_or_create_key
 from commsignal.weeks import week_of
 
 # Package data beside this module, so `commsignal demo` works from a wheel install, not only a checkout.
@@ -74,19 +75,17 @@ def run_demo(
 
     console = Console(stderr=True) if progress else None
     steps = _Steps(console)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = private_dir(out_dir)
     db_path = out / "commsignal-demo.db"
     for suffix in ("", "-wal", "-shm"):
         Path(str(db_path) + suffix).unlink(missing_ok=True)
 
     with steps.step(f"simulating {n_people} people over {weeks} weeks (seed {seed})"):
         world = simulate(seed=seed, n_people=n_people, weeks=weeks)
-        (out / "ground-truth.json").write_text(
-            json.dumps(world.ground_truth, indent=2, sort_keys=True)
+        atomic_write(
+            out / "ground-truth.json", json.dumps(world.ground_truth, indent=2, sort_keys=True)
         )
-        logins_dir = out / "logins"
-        logins_dir.mkdir(exist_ok=True)
+        logins_dir = private_dir(out / "logins")
         csv_path = logins_dir / "workstation.csv"
         write_workstation_csv(world, csv_path)
 

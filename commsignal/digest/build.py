@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from commsignal.detect import PersonRisk, load_rules
 from commsignal.detect.rules import Rule
 from commsignal.digest.visuals import add_visuals
+from commsignal.store.people import reveal_person, unmatched_by_source
 from commsignal.weeks import week_bounds
 
 
@@ -48,6 +49,8 @@ def coverage(db: Database, start: float, end: float) -> dict[str, Any]:
         ).fetchone()[0],
         "quarantined_rows": db.execute("select count(*) from quarantine").fetchone()[0],
     }
+    # accounts no directory, email or rule joined to a person: each is scored on its own
+    out["accounts"] = unmatched_by_source(db)
     return out
 
 
@@ -89,7 +92,8 @@ def build_digest(
         p = info.get(r.person_id, {})
         entry: dict[str, Any] = {"person": r.person_id}
         if reveal:
-            entry["display_name"] = p.get("display_name") or p.get("email")
+            known = p or reveal_person(db, r.person_id) or {}  # an id with no account behind it
+            entry["display_name"] = known.get("display_name") or known.get("email")
         if p.get("team"):
             entry["team"] = p["team"]
         entry.update(

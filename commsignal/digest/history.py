@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -15,7 +16,6 @@ from commsignal.config import DetectConfig
 from commsignal.detect import detect_week
 from commsignal.detect.rules import Rule
 from commsignal.detect.scoring import Weighted, composite, level
-from commsignal.store.runs import recorded_run
 from commsignal.weeks import week_bounds, week_of
 
 HISTORY_WEEKS = 8
@@ -41,8 +41,8 @@ def backfill_weeks(
 ) -> list[str]:
     """Analyse earlier weeks that hold data but were never analysed, so the look back has no false gaps.
 
-    A week counts as analysed when it has a stored digest, findings, or a finished `backfill:<week>`
-    run in `_runs` (a week where nobody fired leaves no findings). Weeks with stored features
+    A week counts as analysed when it has a stored digest, findings, or a row in `analysed_weeks`
+    (written here: a week where nobody fired leaves no findings). Weeks with stored features
     (from manager alerts) are detected from those; weeks without are computed first. Weeks already
     analysed are never re-run, so earlier findings keep the rules they were made with.
 
@@ -69,9 +69,17 @@ def backfill_weeks(
         ).fetchone()[0]
         if not has_data:
             continue
-        with recorded_run(db, f"backfill:{earlier}") as run:
-            features = load_week(db, earlier) or compute_week(db, earlier, detect, tz)
-            run.update(people=len(features), flagged=len(detect_week(db, earlier, features, rules)))
+        features = load_week(db, earlier) or compute_week(db, earlier, detect, tz)
+        flagged = detect_week(db, earlier, features, rules)
+        db.table("analysed_weeks").upsert(
+            {
+                "week": earlier,
+                "analysed_at": time.time(),
+                "people": len(features),
+                "flagged": len(flagged),
+            },
+            pk="week",
+        )
         filled.append(earlier)
     return filled
 
@@ -81,8 +89,8 @@ def _analysed(db: Database, weeks: list[str]) -> set[str]:
     rows = db.execute(
         f"select week from digests where week in ({marks}) "
         f"union select distinct week from findings where week in ({marks}) "
-        f"union select substr(kind, 10) from _runs where status = 'ok' and kind in ({marks})",
-        [*weeks, *weeks, *(f"backfill:{w}" for w in weeks)],
+        f"union select week from analysed_weeks where week in ({marks})",
+        [*weeks, *weeks, *weeks],
     ).fetchall()
     return {r[0] for r in rows}
 

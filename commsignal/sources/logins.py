@@ -17,6 +17,7 @@ from commsignal.analysis.session_store import rebuild_sessions_in_db
 from commsignal.analysis.sessions import DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_GAP_S
 from commsignal.ingest import Ingestor, write_quarantine
 from commsignal.models import LoginEvent, Quarantined
+from commsignal.sources.directory import refresh_after_import
 from connectors.logins import ParseOptions, parse_file
 
 # every commit rewrites each index page the batch touched (one per user in each index), so few
@@ -132,6 +133,7 @@ def import_login_files(
             idle_timeout_s=opts.idle_timeout_hours * 3600.0,
             max_gap_s=opts.max_gap_days * 86400.0,
         )
+    refresh_after_import(ingestor)
     return summary
 
 

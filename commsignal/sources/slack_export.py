@@ -16,6 +16,7 @@ from typing import Any
 
 from commsignal.ingest import Ingestor, WriteStats
 from commsignal.models import Attendance, Meeting, Page, Quarantined, RawMessage
+from commsignal.sources.directory import refresh_after_import
 from connectors.slack.mapping import SOURCE, map_conversation, map_huddle, map_message, map_user
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
@@ -107,6 +108,7 @@ def import_slack_export(zip_path: str | os.PathLike[str], ingestor: Ingestor) ->
             for c in convs:
                 folder = str(c.get(folder_key) or c["id"])
                 _import_channel(zf, str(c["id"]), sorted(days.get(folder, [])), ingestor, report)
+    refresh_after_import(ingestor)
     return report
 
 

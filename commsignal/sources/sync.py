@@ -104,15 +104,15 @@ def sync_sources(app: Workspace, source: str = "all", progress: bool = True) -> 
     config = app.config()
     lines: list[str] = []
     ran = False
+    ingestor = None  # one for both platforms, so the identity refresh sees whose messages came
     try:
         if source in ("all", "slack") and (config.slack.enabled or source == "slack"):
             from commsignal.sources.slack import sync_slack
 
             started = time.time()
             with recorded_run(app.db(), "sync:slack") as run:
-                report = sync_slack(
-                    app.db(), app.ingestor(), slack_settings(config), progress=progress
-                )
+                ingestor = ingestor or app.ingestor()
+                report = sync_slack(app.db(), ingestor, slack_settings(config), progress=progress)
                 run.update(summary=_describe(report), notices=list(report.notices))
             lines.append(f"slack: {_describe(report)} in {time.time() - started:.1f}s")
             lines.extend(f"slack: {n}" for n in report.notices)
@@ -122,8 +122,9 @@ def sync_sources(app: Workspace, source: str = "all", progress: bool = True) -> 
 
             started = time.time()
             with recorded_run(app.db(), "sync:m365") as run:
+                ingestor = ingestor or app.ingestor()
                 m365_report = sync_m365(
-                    app.db(), app.ingestor(), graph_settings(config), progress=progress
+                    app.db(), ingestor, graph_settings(config), progress=progress
                 )
                 run.update(summary=_describe(m365_report), notices=list(m365_report.notices))
             lines.append(f"m365: {_describe(m365_report)} in {time.time() - started:.1f}s")
@@ -131,6 +132,10 @@ def sync_sources(app: Workspace, source: str = "all", progress: bool = True) -> 
             ran = True
     except ConnectorError as exc:
         raise SyncError(str(exc)) from None
+    if ingestor is not None:  # new accounts may change who is who: the same people in any order
+        from commsignal.sources.directory import refresh_after_import
+
+        refresh_after_import(ingestor)
     if source in ("all", "logins") and config.logins.sources:
         lines.extend(sync_login_sources(app))
         ran = True

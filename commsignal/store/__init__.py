@@ -8,10 +8,15 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from commsignal.store import migrations
+from commsignal.store.files import private_dir, private_file
+from commsignal.store.tx import BUSY_TIMEOUT_MS, Store
 
 
 def open_db(path: str | os.PathLike[str] | None) -> Database:
     """Open (creating if needed) the store with mode 0600, WAL and the schema up to date.
+
+    Writers take the lock up front (`Store.atomic()` is BEGIN IMMEDIATE with a busy timeout
+    and bounded retries), so concurrent processes queue instead of failing.
 
     Args:
         path: database file, or None for a throw-away in-memory store.
@@ -20,26 +25,29 @@ def open_db(path: str | os.PathLike[str] | None) -> Database:
         The open sqlite-utils Database.
     """
     if path is None:
-        db = Database(memory=True)
+        db: Database = Store(memory=True)
     else:
         p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(p.parent)
         if not p.exists():
             # create the file ourselves so it never exists with a wider mode, whatever the umask
-            fd = os.open(p, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-            os.close(fd)
-        db = Database(p)
+            # (SQLite then creates the -wal and -shm files with the database file's mode)
+            try:
+                fd = os.open(p, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+                os.close(fd)
+            except FileExistsError:  # another process created it a moment ago
+                pass
+        db = Store(p)
+        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         db.enable_wal()
         for suffix in ("-wal", "-shm"):
-            side = Path(str(p) + suffix)
-            if side.exists():
-                side.chmod(0o600)
+            private_file(str(p) + suffix)
     # autocommit: a write outside db.atomic() commits at once instead of silently opening a
     # transaction that a later process exit would roll back; atomic() still BEGINs explicitly
     db.conn.isolation_level = None
     db.execute("PRAGMA synchronous=NORMAL")
     # event ids are hashes, so their index is written in random order: give it room (64 MiB)
     db.execute("PRAGMA cache_size=-65536")
-    db.execute("PRAGMA busy_timeout=5000")
+    db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     migrations.apply(db)
     return db

@@ -7,6 +7,8 @@ import hashlib
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from commsignal.store.tx import write_transaction
+
 migrations = Migrations("commsignal")
 
 # Message text has no column anywhere: only features are stored (see commsignal.ingest).
@@ -251,6 +253,133 @@ def m002_message_text(db: Database) -> None:
     db.execute("CREATE INDEX message_text_expiry ON message_text(expires_at)")
 
 
+@migrations()
+def m003_identity(db: Database) -> None:
+    """People as a resolution of accounts: directory, manual links, references kept per row."""
+    for statement in _IDENTITY.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+_IDENTITY = """
+        CREATE TABLE directory (
+            origin TEXT NOT NULL,              -- csv (authoritative) | m365
+            email TEXT NOT NULL,
+            display_name TEXT,
+            team TEXT,
+            title TEXT,
+            manager_email TEXT,
+            timezone TEXT,
+            country TEXT,
+            start_date TEXT,                   -- ISO date: new joiners get the new-joiner baseline
+            aliases TEXT NOT NULL DEFAULT '[]', -- JSON list: DOMAIN\\sam, UPNs, logins, user ids
+            updated_at REAL,
+            PRIMARY KEY (origin, email)
+        );
+        CREATE TABLE identity_links (
+            source TEXT NOT NULL,
+            account_id TEXT NOT NULL,
+            email TEXT,                        -- NULL: unlinked (the account stands alone)
+            reason TEXT NOT NULL,
+            actor TEXT,
+            created_at REAL NOT NULL,
+            PRIMARY KEY (source, account_id)
+        );
+        CREATE TABLE identity_refs (
+            -- identities rows refer to that are no account of their own (an invitee's address,
+            -- a mention of a departed user), with the person their rows carry now
+            source TEXT NOT NULL,
+            raw_id TEXT NOT NULL,
+            person_id TEXT,
+            PRIMARY KEY (source, raw_id)
+        );
+        CREATE TABLE person_history (
+            old_person_id TEXT PRIMARY KEY,    -- a pseudonym some digest printed
+            person_id TEXT NOT NULL,           -- who it is now
+            changed_at REAL NOT NULL
+        );
+        ALTER TABLE accounts ADD COLUMN kind TEXT NOT NULL DEFAULT 'platform';
+        ALTER TABLE people ADD COLUMN start_date TEXT;
+        ALTER TABLE messages ADD COLUMN reply_to_account_id TEXT;
+        ALTER TABLE messages ADD COLUMN mention_account_ids TEXT;
+        ALTER TABLE reactions ADD COLUMN account_id TEXT;
+        ALTER TABLE meetings ADD COLUMN organizer_account_id TEXT;
+        ALTER TABLE attendance ADD COLUMN account_id TEXT
+"""
+
+
+@migrations()
+def m007_hardening(db: Database) -> None:
+    """Audit rows carry a status and the revealed pseudonyms; purges leave a retention horizon."""
+    db.execute("ALTER TABLE audit_log ADD COLUMN status TEXT NOT NULL DEFAULT 'ok'")
+    db.execute("ALTER TABLE audit_log ADD COLUMN subjects TEXT")  # JSON list of pseudonyms
+    db.execute(
+        """
+        CREATE TABLE _retention (
+            scope TEXT PRIMARY KEY,            -- 'data': collected activity and what derives from it
+            purged_before REAL NOT NULL,       -- nothing older is kept; weeks before it are refused
+            purged_at REAL NOT NULL
+        )
+        """
+    )
+
+
+@migrations()
+def m006_triage(db: Database) -> None:
+    """Analyst verdicts and stored allowlist entries (`commsignal triage`, `commsignal allow`)."""
+    db.execute(
+        """
+        CREATE TABLE triage_verdicts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            person_id TEXT NOT NULL,       -- pseudonym the verdict is about
+            detector TEXT,                 -- NULL: every rule that fired that week
+            week TEXT NOT NULL,            -- week the analyst looked at
+            verdict TEXT NOT NULL,         -- benign, confirmed, escalated, needs-review
+            reason TEXT NOT NULL,
+            until TEXT,                    -- ISO date; benign verdicts only
+            assignee TEXT,
+            baseline TEXT NOT NULL,        -- JSON {detector: {score, atoms}} when decided
+            actor TEXT NOT NULL,
+            created_at REAL NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX triage_verdicts_person ON triage_verdicts(person_id, week)")
+    db.execute(
+        """
+        CREATE TABLE triage_allow (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            rules TEXT NOT NULL,           -- JSON list of rule ids, ["*"] for all
+            devices TEXT NOT NULL,         -- JSON lists
+            cidrs TEXT NOT NULL,
+            tools TEXT NOT NULL,
+            teams TEXT NOT NULL,
+            person_id TEXT,                -- limited to this pseudonym, when set
+            reason TEXT NOT NULL,
+            expires TEXT NOT NULL,         -- ISO date, last day applied
+            actor TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            removed_at REAL
+        )
+        """
+    )
+
+
+@migrations()
+def m009_digest_charts(db: Database) -> None:
+    """Weeks analysed only to fill the digest's look back, so they are analysed once."""
+    db.execute(
+        """
+        CREATE TABLE analysed_weeks (
+            week TEXT PRIMARY KEY,
+            analysed_at REAL NOT NULL,
+            people INTEGER NOT NULL,       -- person-weeks with features
+            flagged INTEGER NOT NULL       -- people with at least one finding
+        )
+        """
+    )
+
+
 def apply(db: Database) -> list[str]:
     """Apply pending migrations and return their names.
 
@@ -260,6 +389,11 @@ def apply(db: Database) -> list[str]:
     Returns:
         Names of the migrations that ran now (empty when the schema was current).
     """
-    pending = [m.name for m in migrations.pending(db)]
-    migrations.apply(db)
+    if not migrations.pending(db):
+        return []
+    # under the write lock: a second process starting at the same time waits, then finds
+    # nothing pending, instead of racing to create the same tables
+    with write_transaction(db):
+        pending = [m.name for m in migrations.pending(db)]
+        migrations.apply(db)
     return pending
