@@ -19,6 +19,7 @@ AREAS = [
     "bench_logins",
     "bench_pipeline",
     "bench_identity",
+    "bench_digest",
 ]
 OUT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 

@@ -18,6 +18,7 @@ from commsignal.config import Config
 from commsignal.detect import PersonRisk, detect_week, load_rules
 from commsignal.detect.rules import Rule
 from commsignal.digest import build_digest, write_digest
+from commsignal.digest.history import backfill_weeks
 from commsignal.privacy import Pseudonymizer
 from commsignal.sources.directory import identity_rules, refresh_identities
 from commsignal.store.retention import check_week_not_purged, expire_kept_text
@@ -154,6 +155,8 @@ def _digest(
     refresh_identities(db, pseudonyms, identity_rules(config.identity))
     features = compute_week(db, week, config.detect, tz)
     rules = load_rules(config.detect.rules_dir)
+    # earlier weeks with data but never analysed, so the digest's look back has no false gaps
+    backfill_weeks(db, week, tz, config.detect, rules)
     ranked = detect_week(db, week, features, rules)
     return digest_from_ranking(
         db, config, week, ranked, rules, pseudonyms, out_dir, formats, reveal_log
@@ -189,14 +192,15 @@ def digest_from_ranking(
             f"No pseudonym key is configured: one was generated and kept at {pseudonyms.generated_key_path} "
             "(mode 0600). Back it up; pseudonyms change if it is lost."
         )
+    group = config.digest.min_group_size
     digest = build_digest(
-        db, week, ranked, tz=tz, top=config.digest.top, reveal=reveal, notes=notes
+        db, week, ranked, tz, config.digest.top, reveal, notes, rules, min_group_size=group
     )
     annotate_digest(digest, outcome, wow)
     pseudonymous = digest
     if reveal:
         pseudonymous = build_digest(
-            db, week, ranked, tz=tz, top=config.digest.top, reveal=False, notes=notes
+            db, week, ranked, tz, config.digest.top, False, notes, rules, min_group_size=group
         )
         annotate_digest(pseudonymous, outcome, wow)
     db.table("digests").upsert(

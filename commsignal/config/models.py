@@ -254,6 +254,9 @@ class DigestConfig(_Model):
     )
     out_dir: str = Field("./digests", description="Where digests are written.")
     top: int = Field(100, ge=1, description="Most people listed.")
+    min_group_size: int = Field(
+        10, ge=1, description='Engagement view: smaller teams are pooled into "other".'
+    )
 
     _tz = field_validator("timezone")(_check_tz)
 

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from commsignal.detect import PersonRisk
+from commsignal.detect import PersonRisk, load_rules
+from commsignal.detect.rules import Rule
+from commsignal.digest.visuals import add_visuals
 from commsignal.store.people import reveal_person, unmatched_by_source
 from commsignal.weeks import week_bounds
 
@@ -72,6 +74,8 @@ def build_digest(
     top: int = 100,
     reveal: bool = False,
     notes: list[str] | None = None,
+    rules: list[Rule] | None = None,
+    min_group_size: int = 10,
 ) -> dict[str, Any]:
     """Assemble the digest for one week.
 
@@ -83,6 +87,9 @@ def build_digest(
         top: most people listed.
         reveal: include display names (the caller must have audited the reveal).
         notes: lines shown at the top (e.g. that a pseudonym key was generated).
+        rules: the rules in use (their weights turn earlier weeks' findings into risk); the
+            shipped rules when None.
+        min_group_size: teams smaller than this are pooled into "other" in the engagement view.
 
     Returns:
         A dict in the digest JSON schema.
@@ -120,7 +127,7 @@ def build_digest(
             }
         )
         people.append(entry)
-    return {
+    digest: dict[str, Any] = {
         "week": week,
         "generated_at": _iso(time.time()),
         "timezone": tz,
@@ -137,6 +144,15 @@ def build_digest(
         },
         "people": people,
     }
+    add_visuals(
+        db,
+        digest,
+        ranked,
+        (start, end),
+        rules if rules is not None else load_rules(),
+        min_group_size,
+    )
+    return digest
 
 
 def _iso(ts: float, tz: str = "UTC") -> str:

@@ -8,7 +8,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader
 
-from commsignal.digest.escape import md_code, md_finalize, sanitize_digest
+from commsignal.digest import charts, overview_charts
+from commsignal.digest.escape import Verbatim, md_code, md_finalize, sanitize_digest
 from commsignal.store.files import atomic_write, private_dir, remove_quietly
 
 # autoescape on for HTML whatever the template's file name (`digest.html.j2` ends in .j2, which
@@ -28,6 +29,10 @@ _md = Environment(
     lstrip_blocks=True,
 )
 _md.filters["md_code"] = md_code
+# a macro's output, whose values the finalize already escaped: printed as is (templates only)
+_md.filters["macro_output"] = Verbatim
+for _env in (_html, _md):  # the chart builders and their text helpers (commsignal/digest/charts.py)
+    _env.globals.update(charts=charts, overview_charts=overview_charts)
 ENVIRONMENTS = {"html": _html, "md": _md}
 TEMPLATES = {"html": "digest.html.j2", "md": "digest.md.j2"}
 

@@ -381,6 +381,21 @@ def m005_graph(db: Database) -> None:
     db.execute("ALTER TABLE attendance ADD COLUMN video_basis TEXT")
 
 
+@migrations()
+def m009_digest_charts(db: Database) -> None:
+    """Weeks analysed only to fill the digest's look back, so they are analysed once."""
+    db.execute(
+        """
+        CREATE TABLE analysed_weeks (
+            week TEXT PRIMARY KEY,
+            analysed_at REAL NOT NULL,
+            people INTEGER NOT NULL,       -- person-weeks with features
+            flagged INTEGER NOT NULL       -- people with at least one finding
+        )
+        """
+    )
+
+
 def apply(db: Database) -> list[str]:
     """Apply pending migrations and return their names.
 
