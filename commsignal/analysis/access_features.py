@@ -178,7 +178,7 @@ def signin_features(
         if e["event"] != "signin":
             continue
         f["signins"] += 1
-        if e["ip"] and _in_networks(e["ip"], networks):
+        if e["ip"] and in_networks(e["ip"], networks):
             f["hosting_signins"] += 1
             if e["ip"] not in f["hosting_ips"] and len(f["hosting_ips"]) < 5:
                 f["hosting_ips"].append(e["ip"])
@@ -249,7 +249,8 @@ def _peaks(hist: list[int]) -> list[int]:
     return sorted((h for h in range(24) if hist[h] >= 2 * median), key=lambda h: -hist[h])[:3]
 
 
-def _in_networks(ip: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+def in_networks(ip: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    """Whether an address lies in one of the ranges (an unparsable address lies in none)."""
     try:
         addr = ipaddress.ip_address(ip)
     except ValueError:

@@ -31,6 +31,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from commsignal.analysis.access_features import in_networks
+
 MAX_PEOPLE_SHARING = 4
 """More identities than this on one device or address is a pool, an office or a carrier."""
 MAX_FARM_IDENTITIES = 10
@@ -89,15 +91,6 @@ def is_egress(ip: str | None) -> bool:
     return addr.is_global and not addr.is_multicast
 
 
-def _networks(cidrs: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    return [ipaddress.ip_network(c, strict=False) for c in cidrs]
-
-
-def _hosting(ip: str, nets: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
-    addr = ipaddress.ip_address(ip.strip())
-    return any(addr in n for n in nets)
-
-
 def infrastructure_features(
     db: Database, start: float, end: float, hosting_cidrs: list[str]
 ) -> dict[str, dict[str, Any]]:
@@ -112,7 +105,7 @@ def infrastructure_features(
     Returns:
         person_id -> measures (only people with something to report).
     """
-    nets = _networks(hosting_cidrs)
+    nets = [ipaddress.ip_network(c, strict=False) for c in hosting_cidrs]
     has_device_id = "device_id" in db["login_events"].columns_dict
     dev_col = "device_id" if has_device_id else "null as device_id"
     device_people: dict[str, set[str]] = defaultdict(set)
@@ -136,7 +129,7 @@ def infrastructure_features(
         if not ip:
             continue
         if ip not in public:
-            public[ip] = is_egress(ip) and not _hosting(ip, nets)
+            public[ip] = is_egress(ip) and not in_networks(ip.strip(), nets)
         if public[ip]:
             ip_people[ip.strip()].add(pid)
             if country:

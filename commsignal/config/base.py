@@ -6,6 +6,7 @@ Kept apart from `commsignal.config` so section models that live beside their fea
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -108,3 +109,13 @@ class SecretRef(_Model):
                 f"{source}: {key}: secret file {path} is empty. Fix: write the secret into it."
             )
         return value
+
+
+def check_cidrs(value: list[str], example: str) -> list[str]:
+    """Validate IP ranges in config, naming the bad one and showing how to write it."""
+    for cidr in value:
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            raise ValueError(f"{cidr!r} is not an IP range; write it like '{example}'") from None
+    return value

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import tomllib
 from importlib import resources
@@ -23,6 +22,7 @@ from commsignal.config.base import (  # callers import them from here
     ConfigError,
     SecretRef,
     _Model,
+    check_cidrs,
     https_only,
 )
 from commsignal.config.cron import CronError, parse_crontab
@@ -235,14 +235,7 @@ class DetectConfig(_Model):
     @field_validator("hosting_cidrs")
     @classmethod
     def _cidrs(cls, value: list[str]) -> list[str]:
-        for cidr in value:
-            try:
-                ipaddress.ip_network(cidr, strict=False)
-            except ValueError:
-                raise ValueError(
-                    f"{cidr!r} is not an IP range; write it like '185.220.100.0/22'"
-                ) from None
-        return value
+        return check_cidrs(value, "185.220.100.0/22")
 
 
 class DigestConfig(_Model):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
 from datetime import date
 
 from pydantic import Field, field_validator, model_validator
 
-from commsignal.config.base import _Model
+from commsignal.config.base import _Model, check_cidrs
 
 
 class TriageConfig(_Model):
@@ -59,14 +58,7 @@ class AllowEntry(_Model):
     @field_validator("cidrs")
     @classmethod
     def _cidrs(cls, value: list[str]) -> list[str]:
-        for cidr in value:
-            try:
-                ipaddress.ip_network(cidr, strict=False)
-            except ValueError:
-                raise ValueError(
-                    f"{cidr!r} is not an IP range; write it like '10.20.0.0/16'"
-                ) from None
-        return value
+        return check_cidrs(value, "10.20.0.0/16")
 
     @field_validator("tools")
     @classmethod
