@@ -34,6 +34,18 @@ class JsonHandler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+class _Server(ThreadingHTTPServer):
+    """A threaded server with a listen backlog deeper than the stdlib's 5.
+
+    A client opening more parallel connections than the backlog (the Graph connector opens 8) gets
+    connection resets whenever the accept loop falls behind, as it does on a loaded machine; a real
+    service does not behave like that, so neither should the fake.
+    """
+
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class LoopbackServer:
     """Serve `handler` on a free 127.0.0.1 port from a daemon thread; use as a context manager.
 
@@ -61,8 +73,7 @@ class LoopbackServer:
     def start(self) -> Self:
         """Bind a free loopback port and serve from a daemon thread, so a hung test cannot hang exit."""
         bound = type("Handler", (self.handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), bound)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), bound)
         self.root_url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
