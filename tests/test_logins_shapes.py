@@ -61,7 +61,7 @@ def test_windows_shapes(name: str, options: dict[str, object]) -> None:
     assert summary.skipped == WINDOWS_SKIPS
     events = _events(db)
     assert [e["event"] for e in events] == ["logon", "lock", "unlock", "logoff"]
-    assert {e["user"] for e in events} == {"jdoe"}
+    assert {e["user"] for e in events} == {"corp\\jdoe"}
     assert {e["session_key"] for e in events} == {"0x1a2b3c"}
     assert {e["host"] for e in events} == {"WS-042.corp.example"}
     assert events[0]["logon_type"] == "2" and events[0]["device"] == "WS-042"
@@ -106,8 +106,8 @@ def test_get_winevent_depth_1_reads_the_message_and_iso_times() -> None:
     assert (summary.rows_read, summary.new_events, summary.quarantined) == (3, 2, 1)
     events = _events(db)
     assert [(e["event"], e["user"], e["session_key"]) for e in events] == [
-        ("lock", "jdoe", "0x1a2b3c"),
-        ("unlock", "jdoe", "0x1a2b3c"),
+        ("lock", "corp\\jdoe", "0x1a2b3c"),
+        ("unlock", "corp\\jdoe", "0x1a2b3c"),
     ]
     assert events[0]["ts"] == pytest.approx(_utc("2026-11-05T12:00:00.123456"))
     [reason] = summary.quarantine_reasons
@@ -137,10 +137,10 @@ def test_event_viewer_csv_save() -> None:
     assert summary.skipped == WINDOWS_SKIPS
     events = _events(db)
     assert [(e["event"], e["user"], e["session_key"]) for e in events] == [
-        ("logon", "jdoe", "0x1a2b3c"),
-        ("lock", "jdoe", "0x1a2b3c"),
-        ("unlock", "jdoe", "0x1a2b3c"),
-        ("logoff", "jdoe", "0x1a2b3c"),
+        ("logon", "corp\\jdoe", "0x1a2b3c"),
+        ("lock", "corp\\jdoe", "0x1a2b3c"),
+        ("unlock", "corp\\jdoe", "0x1a2b3c"),
+        ("logoff", "corp\\jdoe", "0x1a2b3c"),
     ]
     assert events[0]["ts"] == _utc("2026-11-03T09:00:00")  # 4:00 AM EST
 

@@ -171,14 +171,16 @@ def _event(
     code: int, f: dict[str, Any], tz: Any, file: str, time_format: str | None = None
 ) -> LoginEvent:
     rdp = code in (4778, 4779)
-    user = clean(f.get("AccountName") if rdp else f.get("TargetUserName"))
-    if not user:
+    sam = clean(f.get("AccountName") if rdp else f.get("TargetUserName"))
+    if not sam:
         if f.get("_from_message"):
             raise BadRow(
                 f"event {code}: no user name in its message (messages are read in English; "
                 "export with `ConvertTo-Json -Depth 3` or `wevtutil qe Security /f:xml` instead)"
             )
         raise BadRow(f"event {code} without a user name")
+    domain = clean(f.get("AccountDomain") if rdp else f.get("TargetDomainName"))
+    user = qualified_name(domain, sam)
     key = clean(f.get("LogonID") if rdp else f.get("TargetLogonId"))
     host = clean(f.get("Hostname")) or clean(f.get("Computer"))
     ts = _timestamp(f, tz, file, time_format)
@@ -205,11 +207,12 @@ def _event(
     if record:
         eid = event_id(SOURCE, host_id, record, code)
     else:
-        eid = event_id(SOURCE, host_id, code, ts_key(ts), user.lower(), key)
+        # the bare name, as before domains were kept, so a re-import of an older file adds nothing
+        eid = event_id(SOURCE, host_id, code, ts_key(ts), sam.lower(), key)
     return LoginEvent(
         event_id=eid,
         source=SOURCE,
-        user=user.lower(),  # Windows names are case-insensitive
+        user=user,
         ts=ts,
         event=event,
         session_key=key.lower() if key else None,
@@ -220,6 +223,27 @@ def _event(
         interactive=interactive,
         host=host,
     )
+
+
+def qualified_name(domain: str | None, sam: str) -> str:
+    """`domain\\sam` in lower case (Windows names are case-insensitive), or the bare sam without a domain.
+
+    The domain tells apart two people with one sam in different domains (a directory alias
+    `DOMAIN\\sam` then names exactly one of them). A DNS domain is cut to its first label, the
+    default NetBIOS name: a Kerberos logon writes `THESHIRE.LOCAL` where the logoff of the same
+    session writes `THESHIRE`. A `NAME\\sam` or `NAME@domain` that arrived whole is kept.
+
+    Args:
+        domain: TargetDomainName / AccountDomain as logged (NetBIOS or DNS name), or None.
+        sam: TargetUserName / AccountName.
+
+    Returns:
+        The login name stored for the event.
+    """
+    name = sam.strip().lower()
+    if not domain or "\\" in name or "@" in name:
+        return name
+    return f"{domain.strip().lower().split('.', 1)[0]}\\{name}"
 
 
 def _timestamp(f: dict[str, Any], tz: Any, file: str, time_format: str | None = None) -> float:
@@ -267,7 +291,7 @@ def _skip_reason(
     ev: LoginEvent, f: dict[str, Any], opts: ParseOptions, twins: set[tuple[str, str]]
 ) -> str | None:
     # None keeps the event; otherwise why it is left out (counted by the import, never silent)
-    name = ev.user
+    name = ev.user.rsplit("\\", 1)[-1]  # the sam: machine and system accounts are named by it
     if name.endswith("$") and not opts.include_machine_accounts:
         return "machine account"
     system = name in SYSTEM_ACCOUNTS or name.startswith(SYSTEM_PREFIXES)

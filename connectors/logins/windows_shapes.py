@@ -107,6 +107,7 @@ _FIELD = re.compile(r"^\s*([A-Za-z][A-Za-z ()/-]{1,40}):[ \t]*(.*?)\s*$")
 # message label -> field name, per section ("" is the top level, before any section)
 _LABELS = {
     "Account Name": "AccountName",
+    "Account Domain": "AccountDomain",
     "Logon ID": "LogonID",
     "Linked Logon ID": "TargetLinkedLogonId",
     "Logon Type": "LogonType",
@@ -151,6 +152,7 @@ def message_fields(code: int, message: str) -> dict[str, Any]:
     if code in (4778, 4779):
         return flat
     flat["TargetUserName"] = user_section.get("AccountName")
+    flat["TargetDomainName"] = user_section.get("AccountDomain")
     flat["TargetLogonId"] = user_section.get("LogonID")
     return flat
 
