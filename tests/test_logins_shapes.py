@@ -119,10 +119,14 @@ def test_entra_portal_json_download() -> None:
     assert (summary.rows_read, summary.new_events) == (3, 2)
     assert summary.skipped == {"not a user sign-in (service principal or managed identity)": 1}
     events = _events(db)
-    assert [(e["interactive"], e["success"], e["device"]) for e in events] == [
+    # named like a Graph sync names them: device name as host, OS/browser as the client label
+    assert [(e["interactive"], e["success"], e["host"]) for e in events] == [
         (0, 1, "LT-DANA-01"),
         (1, 0, None),
     ]
+    assert events[0]["device_id"] == "5d1e0000-aaaa-4bbb-8ccc-0000000000d1"
+    assert events[0]["account_id"] == "a1b2c3d4-0000-4000-8000-000000000001"
+    assert events[0]["device"] == "Windows10"
 
 
 def test_event_viewer_csv_save() -> None:
