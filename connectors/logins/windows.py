@@ -183,6 +183,9 @@ def _event(
     domain = clean(f.get("AccountDomain") if rdp else f.get("TargetDomainName"))
     user = qualified_name(domain, sam)
     key = clean(f.get("LogonID") if rdp else f.get("TargetLogonId"))
+    if key is not None and key.isdigit():
+        # Get-WinEvent's Properties give the logon id as a number; every other shape writes hex
+        key = hex(int(key))
     host = clean(f.get("Hostname")) or clean(f.get("Computer"))
     ts = _timestamp(f, tz, file, time_format)
     logon_type = clean(f.get("LogonType"))
