@@ -12,9 +12,14 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from commsignal.analysis.attended import longest_attended
+from commsignal.analysis.attended import GAP_LOCKED_S, GAP_UNLOCKED_S, longest_attended
+from commsignal.analysis.countries import country_code
 
 WORKDAY_HOURS = range(8, 19)
+IDP_SOURCES = frozenset({"okta", "entra", "m365", "slack-audit"})
+"""Sources whose sessions are web sign-on lifetimes (days long, never locked), not a console."""
+CROWD_IDENTITIES = 3
+"""Identities on one address in a week from which it is shared infrastructure, not a home."""
 # no stretch can be attended longer than its session: shorter sessions are not measured
 ATTENDED_CANDIDATE_H = 12.0
 
@@ -108,8 +113,11 @@ def session_features(db: Database, start: float, end: float) -> dict[str, dict[s
         if hours >= ATTENDED_CANDIDATE_H:
             stop = s["end_ts"] if s["end_ts"] is not None else s["last_seen_ts"]
             spans = [(float(a), float(b)) for a, b in json.loads(s["active_spans"] or "[]")]
+            # an identity provider's session knows nothing of the console: with no lock to
+            # read, activity must arrive as densely as it must through a locked console
+            unlocked_gap = GAP_LOCKED_S if s["source"] in IDP_SOURCES else GAP_UNLOCKED_S
             att = longest_attended(
-                s["start_ts"], stop, spans, _evidence(db, pid, s["start_ts"], stop)
+                s["start_ts"], stop, spans, _evidence(db, pid, s["start_ts"], stop), unlocked_gap
             )
             if att.seconds / 3600 > f["max_attended_h"]:
                 f["max_attended_h"] = round(att.seconds / 3600, 1)
@@ -161,12 +169,14 @@ def signin_features(
     """Where sign-ins come from: hosting/VPN egress, countries per day, country jumps, remote-access tools."""
     networks = [ipaddress.ip_network(c, strict=False) for c in hosting_cidrs]
     tools = [t.lower() for t in remote_tools]
+    crowd = crowd_addresses(db, start, end)
     out: dict[str, dict[str, Any]] = {}
     last: dict[str, tuple[float, str]] = {}
     day_countries: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     for e in db.query(
-        "select person_id, ts, event, ip, country, client_app, user_agent, device from login_events "
-        "where ts >= ? and ts < ? and person_id is not null order by person_id, ts",
+        "select person_id, ts, event, ip, country, client_app, user_agent, device, interactive "
+        "from login_events where ts >= ? and ts < ? and person_id is not null "
+        "order by person_id, ts",
         [start, end],
     ):
         pid = e["person_id"]
@@ -182,14 +192,16 @@ def signin_features(
             f["hosting_signins"] += 1
             if e["ip"] not in f["hosting_ips"] and len(f["hosting_ips"]) < 5:
                 f["hosting_ips"].append(e["ip"])
-        country = (e["country"] or "").upper()
+        country = country_code(e["country"])
         if not country:
             continue
         if country not in f["countries"]:
             f["countries"].append(country)
-        declared = (declared_country.get(pid) or "").upper()
+        declared = country_code(declared_country.get(pid))
         if declared and country != declared:
             f["foreign_signins"] += 1
+        if not locates_person(e["ip"], e["interactive"], crowd):
+            continue
         day_countries[pid][int(e["ts"] // 86400)].add(country)
         prev = last.get(pid)
         if prev and prev[1] != country:
@@ -212,6 +224,39 @@ def signin_features(
         )
         f["country_changes"] = f["country_changes"][:10]
     return out
+
+
+def crowd_addresses(db: Database, start: float, end: float) -> frozenset[str]:
+    """Addresses that CROWD_IDENTITIES or more identities signed in from during the week.
+
+    Such an address is an office, a corporate VPN or a carrier gateway: its geolocation says where
+    that infrastructure is (often the head office's country), not where each of its users sits.
+    """
+    rows = db.execute(
+        "select ip from login_events where ts >= ? and ts < ? and person_id is not null "
+        "and ip is not null and ip != '' group by ip having count(distinct person_id) >= ?",
+        [start, end, CROWD_IDENTITIES],
+    ).fetchall()
+    return frozenset(str(r[0]).strip() for r in rows)
+
+
+def locates_person(ip: str | None, interactive: Any, crowd: frozenset[str]) -> bool:
+    """Whether a sign-in's country says where its person is, for travel and concurrency checks.
+
+    A non-interactive sign-in is a token refresh by an app left running (a desktop at home while
+    its owner travels), and a crowd address geolocates the shared infrastructure, not the person.
+
+    Args:
+        ip: the sign-in's address.
+        interactive: the stored flag (None when the log does not say: counted as interactive).
+        crowd: addresses shared by many identities this week (`crowd_addresses`).
+
+    Returns:
+        True when the country may be compared with the person's other sign-ins.
+    """
+    if interactive is not None and not interactive:
+        return False
+    return not ip or ip.strip() not in crowd
 
 
 def _best_offset(hist: list[int]) -> tuple[int, float]:
