@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from commsignal.analysis.attended import GAP_LOCKED_S, GAP_UNLOCKED_S, longest_attended
-from commsignal.analysis.countries import country_code
+from commsignal.analysis.location import country_code, crowd_addresses, locates_person
 
 WORKDAY_HOURS = range(8, 19)
+QUIET_SHARE = 0.02
+MIN_SLEEP_H = 5
 IDP_SOURCES = frozenset({"okta", "entra", "m365", "slack-audit"})
 """Sources whose sessions are web sign-on lifetimes (days long, never locked), not a console."""
-CROWD_IDENTITIES = 3
-"""Identities on one address in a week from which it is shared infrastructure, not a home."""
 # no stretch can be attended longer than its session: shorter sessions are not measured
 ATTENDED_CANDIDATE_H = 12.0
 
@@ -61,7 +61,12 @@ def activity_features(
         declared_share = (
             _share_in_workday(hist, round(declared_offset)) if declared_offset is not None else None
         )
+        quiet = _quiet_run(hist)
         out[pid] = {
+            "quiet_hours_utc": list(quiet) if quiet else None,
+            "quiet_mid_local_h": None
+            if quiet is None or declared_offset is None
+            else round((quiet[0] + quiet[1] / 2 + declared_offset) % 24, 1),
             "activity_events": total,
             "hours_utc": hist,
             "regular_hours": regular,
@@ -226,37 +231,29 @@ def signin_features(
     return out
 
 
-def crowd_addresses(db: Database, start: float, end: float) -> frozenset[str]:
-    """Addresses that CROWD_IDENTITIES or more identities signed in from during the week.
+def _quiet_run(hist: list[int]) -> tuple[int, int] | None:
+    """(first UTC hour, length) of the longest circular run of near-silent hours: the sleep.
 
-    Such an address is an office, a corporate VPN or a carrier gateway: its geolocation says where
-    that infrastructure is (often the head office's country), not where each of its users sits.
+    An hour is near-silent when it holds at most QUIET_SHARE of the week's activity, so a single
+    night-time glance at the phone does not split a night. Runs shorter than MIN_SLEEP_H are
+    no sleep at all (a round-the-clock account has none).
     """
-    rows = db.execute(
-        "select ip from login_events where ts >= ? and ts < ? and person_id is not null "
-        "and ip is not null and ip != '' group by ip having count(distinct person_id) >= ?",
-        [start, end, CROWD_IDENTITIES],
-    ).fetchall()
-    return frozenset(str(r[0]).strip() for r in rows)
-
-
-def locates_person(ip: str | None, interactive: Any, crowd: frozenset[str]) -> bool:
-    """Whether a sign-in's country says where its person is, for travel and concurrency checks.
-
-    A non-interactive sign-in is a token refresh by an app left running (a desktop at home while
-    its owner travels), and a crowd address geolocates the shared infrastructure, not the person.
-
-    Args:
-        ip: the sign-in's address.
-        interactive: the stored flag (None when the log does not say: counted as interactive).
-        crowd: addresses shared by many identities this week (`crowd_addresses`).
-
-    Returns:
-        True when the country may be compared with the person's other sign-ins.
-    """
-    if interactive is not None and not interactive:
-        return False
-    return not ip or ip.strip() not in crowd
+    total = sum(hist)
+    if not total:
+        return None
+    quiet = [hist[h] <= QUIET_SHARE * total for h in range(24)]
+    if all(quiet):
+        return None
+    best: tuple[int, int] | None = None
+    for first in range(24):
+        if not quiet[first] or quiet[(first - 1) % 24]:
+            continue  # runs are measured from their first hour only
+        length = 0
+        while quiet[(first + length) % 24]:
+            length += 1
+        if length >= MIN_SLEEP_H and (best is None or length > best[1]):
+            best = (first, length)
+    return best
 
 
 def _best_offset(hist: list[int]) -> tuple[int, float]:

@@ -31,8 +31,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from commsignal.analysis.access_features import crowd_addresses, in_networks, locates_person
-from commsignal.analysis.countries import country_code
+from commsignal.analysis.access_features import in_networks
+from commsignal.analysis.location import country_code, crowd_addresses, locates_person
 
 MAX_PEOPLE_SHARING = 4
 """More identities than this on one device or address is a pool, an office or a carrier."""

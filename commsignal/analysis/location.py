@@ -1,15 +1,22 @@
-"""One spelling per country, so that two logs describing the same place never look like travel.
+"""Where a sign-in places a person: one spelling per country, and which sign-ins say anything.
 
 Entra writes ISO 3166 alpha-2 codes ("GB"), Okta writes English names ("United Kingdom"), and
 some exports write alpha-3 codes or older names ("Korea, Republic of"). Compared as raw text, a
 person signing in through Okta and Entra in one minute looks like someone changing country in
 no time: an impossible trip and a concurrently used account. Every rule that compares
-countries reads them through `country_code`.
+countries reads them through `country_code`. Token refreshes and addresses shared by a crowd
+(offices, the corporate VPN, carrier gateways) locate nobody (`locates_person`).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
+
+from sqlite_utils import Database
+
+CROWD_IDENTITIES = 3
+"""Identities on one address in a week from which it is shared infrastructure, not a home."""
 
 # English names and alpha-3 codes that login logs are known to write, mapped to alpha-2. A name
 # that is not listed stays as its upper-case self: still consistent within one source.
@@ -71,3 +78,36 @@ def country_code(value: str | None) -> str | None:
     if upper in _ALPHA3:
         return _ALPHA3[upper]
     return _NAMES.get(text.lower(), upper)
+
+
+def crowd_addresses(db: Database, start: float, end: float) -> frozenset[str]:
+    """Addresses that CROWD_IDENTITIES or more identities signed in from during the week.
+
+    Such an address is an office, a corporate VPN or a carrier gateway: its geolocation says where
+    that infrastructure is (often the head office's country), not where each of its users sits.
+    """
+    rows = db.execute(
+        "select ip from login_events where ts >= ? and ts < ? and person_id is not null "
+        "and ip is not null and ip != '' group by ip having count(distinct person_id) >= ?",
+        [start, end, CROWD_IDENTITIES],
+    ).fetchall()
+    return frozenset(str(r[0]).strip() for r in rows)
+
+
+def locates_person(ip: str | None, interactive: Any, crowd: frozenset[str]) -> bool:
+    """Whether a sign-in's country says where its person is, for travel and concurrency checks.
+
+    A non-interactive sign-in is a token refresh by an app left running (a desktop at home while
+    its owner travels), and a crowd address geolocates the shared infrastructure, not the person.
+
+    Args:
+        ip: the sign-in's address.
+        interactive: the stored flag (None when the log does not say: counted as interactive).
+        crowd: addresses shared by many identities this week (`crowd_addresses`).
+
+    Returns:
+        True when the country may be compared with the person's other sign-ins.
+    """
+    if interactive is not None and not interactive:
+        return False
+    return not ip or ip.strip() not in crowd
