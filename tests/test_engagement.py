@@ -98,8 +98,6 @@ def test_group_values() -> None:
 
 
 def test_people_without_collaboration_data_are_not_counted_as_zero() -> None:
-    from commsignal.digest.engagement import MEASURES, group_value
-
     messages = next(m for m in MEASURES if m.key == "messages")
     members = [{"messages": 40}, {"messages": 50}, {"max_session_h": 9}, {"max_session_h": 8}]
     assert group_value(messages, members) == 45.0  # not 20: the login-only pair are absent
