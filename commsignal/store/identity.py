@@ -30,6 +30,10 @@ class IdentityRules:
     netbios_domains: Mapping[str, str] = field(default_factory=dict)
     # login source -> email domain for its bare login names (e.g. {"windows": "contoso.com"})
     bare_login_domains: Mapping[str, str] = field(default_factory=dict)
+    # emails or globs always scored / never scored, and whether guests are scored (store.kinds)
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    exclude_guests: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,8 @@ class DirectoryEntry:
     country: str | None = None
     start_date: str | None = None
     aliases: tuple[str, ...] = ()
+    kind: str | None = None  # person, guest, room, equipment, shared, service (store.kinds)
+    disabled: bool = False  # the account is switched off (a leaver), from Entra accountEnabled
 
 
 def alias_key(value: str) -> str:
@@ -66,10 +72,13 @@ class Resolver:
         self.pseudonyms = pseudonyms
         self.rules = rules or IdentityRules()
         self.directory: dict[str, DirectoryEntry] = {}
+        # every origin's entry per email (CSV first): kinds and disabled flags come from all
+        self.entries: dict[str, list[DirectoryEntry]] = {}
         claims: dict[str, set[str]] = {}
         for entry in directory:
             email = canonical_email(entry.email)
             self.directory.setdefault(email, entry)
+            self.entries.setdefault(email, []).append(entry)
             for alias in (email, *entry.aliases):
                 if alias.strip():
                     claims.setdefault(alias_key(alias), set()).add(email)
@@ -195,6 +204,8 @@ def load_directory(db: Database) -> list[DirectoryEntry]:
             country=r["country"],
             start_date=r["start_date"],
             aliases=tuple(json.loads(r["aliases"] or "[]")),
+            kind=r["kind"],
+            disabled=bool(r["disabled"]),
         )
         for r in rows
     ]
@@ -243,6 +254,8 @@ def write_directory(db: Database, entries: Iterable[DirectoryEntry], origin: str
             "country": e.country,
             "start_date": e.start_date,
             "aliases": json.dumps(sorted({a.strip() for a in e.aliases if a.strip()})),
+            "kind": e.kind,
+            "disabled": int(e.disabled),
             "updated_at": time.time(),
         }
         for e in entries
@@ -268,7 +281,8 @@ def account_rows(db: Database) -> list[dict[str, Any]]:
     return list(
         db.query(
             "select source, account_id, person_id, email, display_name, tz, department, title, "
-            "manager_account_id, country, kind from accounts where is_bot = 0 "
+            "manager_account_id, country, kind, purpose, is_restricted, deleted "
+            "from accounts where is_bot = 0 "
             "order by source, account_id"
         )
     )

@@ -27,6 +27,7 @@ USER_FIELDS = [
     "jobTitle",
     "usageLocation",
     "accountEnabled",
+    "userType",  # Member or Guest (B2B); who is a person is decided in commsignal.store.kinds
     # identity evidence for joining directory, HR and login-log names (carried on Account)
     "onPremisesSamAccountName",
     "onPremisesDomainName",
@@ -126,9 +127,16 @@ class GraphSource:
 
     async def mailbox_tz(self, uid: str) -> str | None:
         """Mailbox time zone (IANA or Windows name); None for users without a mailbox."""
+        return (await self.mailbox(uid))[0]
+
+    async def mailbox(self, uid: str) -> tuple[str | None, str | None]:
+        """Mailbox time zone and `userPurpose` (user, shared, room, equipment...); Nones without a mailbox."""
         b = self.client.users.by_user_id(uid).mailbox_settings
         settings = await self.caller.call(b.get, "mailbox", missing_ok=True, per_user=True)
-        return settings.time_zone if settings is not None else None
+        if settings is None:
+            return None, None
+        purpose = settings.user_purpose
+        return settings.time_zone, getattr(purpose, "value", purpose)
 
     async def chat_messages(self, uid: str, after: str, before: str) -> AsyncIterator[list[Any]]:
         """All chat messages of one user modified after `after` and before `before` (protected API, model B).

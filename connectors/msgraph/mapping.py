@@ -112,8 +112,15 @@ def html_to_text(content: str | None) -> str:
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
-def user_to_account(user: Any, manager_id: str | None = None, tz: str | None = None) -> Account:
-    """An Entra ID user as an Account (UPN stands in for mail when the user has no mailbox)."""
+def user_to_account(
+    user: Any, manager_id: str | None = None, tz: str | None = None, purpose: str | None = None
+) -> Account:
+    """An Entra ID user as an Account (UPN stands in for mail when the user has no mailbox).
+
+    A B2B guest says so in `userType` ("Guest"); older guests lack it but keep `#EXT#` in their UPN.
+    `purpose` is the mailbox's `userPurpose` (room, equipment, shared...), read separately.
+    """
+    upn = user.user_principal_name or ""
     if manager_id is None and getattr(user, "manager", None) is not None:
         manager_id = user.manager.id
     return Account(
@@ -123,6 +130,8 @@ def user_to_account(user: Any, manager_id: str | None = None, tz: str | None = N
         display_name=user.display_name,
         tz=tz_to_iana(tz),
         deleted=user.account_enabled is False,
+        is_restricted=(user.user_type or "").lower() == "guest" or "#ext#" in upn.lower(),
+        purpose=purpose,
         department=user.department,
         title=user.job_title,
         manager_account_id=manager_id,
