@@ -155,7 +155,11 @@ class World:
                 "clientAppUsed": app,
                 "isInteractive": interactive,
                 "status": {"errorCode": 0},
-                "deviceDetail": {"deviceId": device_id, "operatingSystem": os_name, "browser": browser},
+                "deviceDetail": {
+                    "deviceId": device_id,
+                    "operatingSystem": os_name,
+                    "browser": browser,
+                },
                 "location": {"city": None, "countryOrRegion": country},
             }
         )

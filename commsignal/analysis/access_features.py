@@ -171,7 +171,11 @@ def signin_features(
     remote_tools: list[str],
     declared_country: dict[str, str | None],
 ) -> dict[str, dict[str, Any]]:
-    """Where sign-ins come from: hosting/VPN egress, countries per day, country jumps, remote-access tools."""
+    """Where sign-ins come from: hosting/VPN egress, countries per day, country jumps, remote-access tools.
+
+    `located_foreign` counts the sign-ins that place the person (`locates_person`) in a country
+    other than the declared one: token refreshes and crowd addresses say nothing about that.
+    """
     networks = [ipaddress.ip_network(c, strict=False) for c in hosting_cidrs]
     tools = [t.lower() for t in remote_tools]
     crowd = crowd_addresses(db, start, end)
@@ -207,6 +211,11 @@ def signin_features(
             f["foreign_signins"] += 1
         if not locates_person(e["ip"], e["interactive"], crowd):
             continue
+        f["located_signins"] += 1
+        if declared and country != declared:
+            f["located_foreign"] += 1
+            if country not in f["located_foreign_countries"]:
+                f["located_foreign_countries"].append(country)
         day_countries[pid][int(e["ts"] // 86400)].add(country)
         prev = last.get(pid)
         if prev and prev[1] != country:
@@ -307,6 +316,10 @@ def _empty_signins() -> dict[str, Any]:
         "hosting_ips": [],
         "countries": [],
         "foreign_signins": 0,
+        # sign-ins that say where the person is (interactive, not a crowd address)
+        "located_signins": 0,
+        "located_foreign": 0,
+        "located_foreign_countries": [],
         "country_changes": [],
         "remote_tools": [],
     }

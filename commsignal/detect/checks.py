@@ -207,6 +207,44 @@ def _sleeps_at_declared_night(f: dict[str, Any], p: dict[str, Any]) -> str | Non
     return f"{first:02d}:00-{(first + int(quiet[1])) % 24:02d}:00 local"
 
 
+@check("foreign_location")
+def foreign_location(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
+    located = int(f.get("located_signins") or 0)
+    foreign = int(f.get("located_foreign") or 0)
+    diff, share, fit = f.get("offset_diff_h"), f.get("declared_share"), f.get("fit_share")
+    if located < p["min_signins"] or foreign < p["min_share"] * located:
+        return None
+    if diff is None or share is None or fit is None or float(diff) < p["min_diff_h"]:
+        return None
+    if float(fit) - float(share) < p["min_gain"]:
+        return None
+    weeks, off_weeks = int(f.get("history_weeks") or 0), int(f.get("history_off_weeks") or 0)
+    # a known person with ordinary weeks behind them is travelling or has moved
+    if not f.get("declared_recently") or off_weeks < weeks:
+        return None
+    countries = f.get("located_foreign_countries") or []
+    summary = (
+        f"{foreign} of {located} sign-ins that place the person came from "
+        f"{', '.join(countries)}, not the declared {f.get('declared_country')}, and the "
+        f"hours fit a working day {float(diff):.0f} h away from the declared zone "
+        f"{f.get('declared_tz')}. Two independent measures agree on another country, "
+        f"{'every week since the person appeared' if weeks else 'from the first week'}."
+        " A trip or a move would show ordinary weeks first; check the hiring record."
+    )
+    return CheckResult(
+        1.0,
+        summary,
+        {
+            "located_signins": located,
+            "foreign_signins": foreign,
+            "countries": countries,
+            "declared_country": f.get("declared_country"),
+            "offset_diff_h": diff,
+            "history_weeks": weeks,
+        },
+    )
+
+
 @check("shared_infrastructure")
 def shared_infrastructure(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
     devices, ips = f.get("shared_devices") or [], f.get("shared_ips") or []
