@@ -129,6 +129,59 @@ def shift_slack(w: World) -> None:
                 t += rng.uniform(0.3, 1.2) * H
 
 
+@planted("shiftwin2", "windows", "3 crews, each logs on at its shift and off at hand-over",
+         "round_the_clock", "marathon_session")  # fmt: skip
+def shift_windows_logons(w: World) -> None:
+    _person(w, "shiftwin2")
+    rng = random.Random(112)
+    n = 0
+    for d in _shift_days():
+        for first, client, _ in CREWS:
+            n += 1
+            lid, host = f"0x6b{n:04x}", "WS-SHIFTWIN2"
+            w.win("shiftwin2", w.at_zone("UTC", d, first + rng.uniform(0.02, 0.15)), 4624, lid,
+                  host, LogonType="10", IpAddress="10.9.1.5", WorkstationName=client)  # fmt: skip
+            for brk in (2.0, 5.0):
+                t = first + brk + rng.uniform(-1.0, 1.0)
+                w.win("shiftwin2", w.at_zone("UTC", d, t), 4800, lid, host)
+                w.win("shiftwin2", w.at_zone("UTC", d, t + rng.uniform(0.1, 0.3)), 4801, lid,
+                      host)  # fmt: skip
+            w.win("shiftwin2", w.at_zone("UTC", d, first + 7.9), 4647, lid, host)
+
+
+@planted("shiftokta2", "okta", "3 crews, an Okta session per shift, a sign-on every 1.5-3 h",
+         "round_the_clock", "marathon_session")  # fmt: skip
+def shift_okta_sessions(w: World) -> None:
+    _person(w, "shiftokta2")
+    rng = random.Random(113)
+    for d in _shift_days():
+        for first, _, _ in CREWS:
+            sid = f"shiftokta2-{d}-{first}"
+            t = w.at_zone("UTC", d, first + rng.uniform(0.02, 0.2))
+            w.okta_event("shiftokta2", t, "73.44.14.9", "United States",
+                         kind="user.session.start", session=sid)  # fmt: skip
+            while t < w.at_zone("UTC", d, first + 7.5):
+                t += rng.uniform(1.5, 3.0) * H
+                w.okta_event("shiftokta2", t, "73.44.14.9", "United States", session=sid)
+            w.okta_event("shiftokta2", w.at_zone("UTC", d, first + 7.95), "73.44.14.9",
+                         "United States", kind="user.session.end", session=sid)  # fmt: skip
+
+
+@planted("shiftentra2", "entra", "3 crews, an interactive sign-in every 1.5-3 h, refreshes hourly",
+         "round_the_clock", "marathon_session")  # fmt: skip
+def shift_entra_sparse(w: World) -> None:
+    _person(w, "shiftentra2")
+    rng = random.Random(114)
+    for d in _shift_days():
+        t = w.at_zone("UTC", d, rng.uniform(0.0, 0.5))
+        while t < w.at_zone("UTC", d, 24.0):
+            w.signin("shiftentra2", t, "73.44.15.9", "US")
+            t += rng.uniform(1.5, 3.0) * H
+        for h in range(24):
+            w.signin("shiftentra2", w.at_zone("UTC", d, h + 0.5), "73.44.15.9", "US",
+                     interactive=False)  # fmt: skip
+
+
 # --- a worker on another continent, on a US profile, new since W45 -------------------------
 
 SEOUL = "Asia/Seoul"
@@ -151,7 +204,7 @@ def faraway_slack(w: World) -> None:
 
 
 @planted("farentra", "entra", "works 09-18 Seoul time on a New York profile, signs in from KR",
-         "off_timezone", "foreign_signin")  # fmt: skip
+         "foreign_location")  # fmt: skip
 def faraway_entra(w: World) -> None:
     _person(w, "farentra", "America/New_York", JOINED.isoformat())
     rng = random.Random(106)
@@ -292,12 +345,30 @@ def _row(rows: dict[str, dict[str, Any]], key: str) -> dict[str, Any]:
     return rows.get(f"{key}@contoso.com", {"level": "low", "risk": 0, "findings": {}})
 
 
-@pytest.mark.parametrize("key", sorted(PLANTED))
+HOURS_ONLY = ("farslack", "farokta")
+"""Seen only as hours (messages, or sign-ins from a US address): a night shift at home looks the
+same, so these stay medium by design (the simulator's night_sre confounder may be medium too)."""
+FARMS = ("farme2", "farme3", "farme4", "farmo2", "farmo3")
+
+
+@pytest.mark.parametrize("key", sorted(k for k in PLANTED if k not in HOURS_ONLY))
 def test_planted_persona_is_high_from_one_input(key: str, w47: dict[str, dict[str, Any]]) -> None:
     kind, story, findings, _ = PLANTED[key]
     row = _row(w47, key)
     assert row["level"] == "high", (kind, story, row)
     assert set(findings) & set(row["findings"]), (kind, story, row)
+
+
+@pytest.mark.parametrize("key", FARMS)
+def test_every_farm_member_is_high(key: str, w47: dict[str, dict[str, Any]]) -> None:
+    row = _row(w47, key)
+    assert row["level"] == "high" and "laptop_farm" in row["findings"], row
+
+
+@pytest.mark.parametrize("key", HOURS_ONLY)
+def test_foreign_hours_alone_are_medium(key: str, w47: dict[str, dict[str, Any]]) -> None:
+    row = _row(w47, key)
+    assert row["level"] == "medium" and "off_timezone" in row["findings"], row
 
 
 @pytest.mark.parametrize("key", sorted(k for k in STORIES if k not in ("shift", "twin")))

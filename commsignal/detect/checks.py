@@ -103,7 +103,15 @@ def _history(f: dict[str, Any], held: int, what: str) -> tuple[float, str]:
 @check("round_the_clock")
 def round_the_clock(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
     regular = int(f.get("regular_hours") or 0)
-    if regular < p["min_hours"] or int(f.get("activity_events") or 0) < p["min_events"]:
+    events = int(f.get("activity_events") or 0)
+    # sparse logs (a sign-in every few hours) leave hours empty by chance, but a crew rota still
+    # leaves no five quiet hours in a row for anyone to sleep in
+    sleepless = (
+        f.get("sleepless") is True
+        and regular >= p["sleepless_min_hours"]
+        and events >= p["sleepless_min_events"]
+    )
+    if events < p["min_events"] or (regular < p["min_hours"] and not sleepless):
         return None
     peaks = f.get("peak_hours_utc") or []
     peak_text = (
@@ -115,10 +123,17 @@ def round_the_clock(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
     summary = (
         f"Active in {regular} of 24 hours of the day on two or more days this week{peak_text}. "
         f"One person is rarely active in more than {p['min_hours'] - 4}-{p['min_hours'] - 2} hours."
-        + history
     )
+    score = _ramp(regular, p["min_hours"], p["full_hours"]) if regular >= p["min_hours"] else 0.0
+    if sleepless:
+        summary += (
+            " No five hours of the day were quiet across the week: nobody slept at a regular "
+            "time, as when crews take turns on one account."
+        )
+        score = max(score, p["sleepless_score"])
+    summary += history
     return CheckResult(
-        round(_ramp(regular, p["min_hours"], p["full_hours"]) * factor, 3),
+        round(score * factor, 3),
         summary,
         {
             "regular_hours": regular,
@@ -126,6 +141,7 @@ def round_the_clock(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
             "hours_utc": f.get("hours_utc"),
             "history_weeks": f.get("history_weeks"),
             "history_rtc_weeks": f.get("history_rtc_weeks"),
+            "sleepless": bool(f.get("sleepless")),
         },
     )
 
