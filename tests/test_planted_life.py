@@ -411,3 +411,15 @@ def test_okta_verify_device_id_is_read_as_the_device(tmp_path: Path) -> None:
     events = list(parse_okta(path))
     assert [getattr(e, "device_id", None) for e in events] == ["guo1abc", None]
     assert [getattr(e, "device", None) for e in events] == ["Computer", "Computer"]
+
+
+def test_a_broken_night_is_not_a_rota() -> None:
+    from commsignal.analysis.access_features import is_sleepless
+
+    parent = [5, 0, 5, 0, 5, 0, 5, 0, 0, 5, 0, 5, 0, 0, 11, 5, 5, 5, 0, 5, 5, 5, 2, 3]
+    crews = [5, 1, 4, 0, 4, 1, 3, 2, 2, 2, 3, 1, 3, 3, 1, 2, 3, 3, 1, 2, 3, 1, 3, 1]
+    sleeper = [0] * 6 + [4] * 18
+    assert not is_sleepless(parent)  # glances at 00:30, 03:00, 05:30 leave most night hours empty
+    assert is_sleepless(crews)
+    assert not is_sleepless(sleeper)
+    assert not is_sleepless([0] * 24)
