@@ -99,11 +99,21 @@ class World:
         session: str | None = None,
         device: str = "Computer",
         agent: str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0",
+        device_id: str | None = None,
     ) -> None:
-        """One Okta System Log event; `country` is a full name, as Okta writes it."""
+        """One Okta System Log event; `country` is a full name, as Okta writes it.
+
+        `device_id` fills the top-level `device` object Okta writes for devices enrolled with
+        Okta Verify; `client.device` is only a form factor ("Computer", "Mobile").
+        """
         self._seq += 1
+        extra: dict[str, Any] = {}
+        if device_id:
+            extra["device"] = {"id": device_id, "name": f"laptop-{device_id[-4:]}",
+                               "os_platform": "WINDOWS", "managed": True}  # fmt: skip
         self.okta.append(
             {
+                **extra,
                 "uuid": f"okta-{self._seq:08d}",
                 "published": _iso(ts),
                 "eventType": kind,
@@ -128,6 +138,8 @@ class World:
         interactive: bool = True,
         label: str = "Windows 10 / Chrome 131.0",
         app: str = "Browser",
+        device_id: str = "",
+        app_name: str = "Microsoft Teams",
     ) -> None:
         """One Entra sign-in in the Graph `signIns` shape; `label` is the OS/browser pair."""
         self._seq += 1
@@ -138,12 +150,16 @@ class World:
                 "createdDateTime": _iso(ts),
                 "userPrincipalName": self.people[who].email,
                 "userDisplayName": who,
-                "appDisplayName": "Microsoft Teams",
+                "appDisplayName": app_name,
                 "ipAddress": ip,
                 "clientAppUsed": app,
                 "isInteractive": interactive,
                 "status": {"errorCode": 0},
-                "deviceDetail": {"deviceId": "", "operatingSystem": os_name, "browser": browser},
+                "deviceDetail": {
+                    "deviceId": device_id,
+                    "operatingSystem": os_name,
+                    "browser": browser,
+                },
                 "location": {"city": None, "countryOrRegion": country},
             }
         )
@@ -224,37 +240,43 @@ class World:
                 zf.writestr(f"general/{day}.json", json.dumps(msgs))
 
 
-def run_cli(db: Path, *args: str) -> str:
-    """One `commsignal` command on the store, with a fixed pseudonym key; fails on a non-zero exit."""
+def run_cli(db: Path, *args: str, config: str = "") -> str:
+    """One `commsignal` command on the store, with a fixed pseudonym key; fails on a non-zero exit.
+
+    `config` is appended to the generated config file (e.g. a `[detect]` table).
+    """
     key = db.parent / "pseudonym.key"
     if not key.exists():
         key.write_text("ordinary-world-key-" + "0" * 32)
     cfg = db.parent / "commsignal.toml"
-    cfg.write_text(f'[privacy]\npseudonym_key = {{ file = "{key}" }}\n')
+    cfg.write_text(f'[privacy]\npseudonym_key = {{ file = "{key}" }}\n{config}')
     result = CliRunner().invoke(cli, ["--config", str(cfg), "--db", str(db), *args])
     assert result.exit_code == 0, result.output
     return result.output
 
 
-def import_world(world: World, root: Path) -> Path:
+def import_world(world: World, root: Path, config: str = "") -> Path:
     """Write the world's files and import them the way an operator would; returns the store."""
     paths = world.write(root / "files")
     db = root / "world.db"
-    run_cli(db, "import", "directory", str(paths["directory"]))
+    run_cli(db, "import", "directory", str(paths["directory"]), config=config)
     if world.windows:
-        run_cli(db, "import", "logins", "--format", "windows", str(paths["windows"]))
+        run_cli(db, "import", "logins", "--format", "windows", str(paths["windows"]), config=config)
     if world.okta:
-        run_cli(db, "import", "logins", "--format", "okta", str(paths["okta"]))
+        run_cli(db, "import", "logins", "--format", "okta", str(paths["okta"]), config=config)
     if world.entra:
-        run_cli(db, "import", "logins", "--format", "entra", str(paths["entra"]))
+        run_cli(db, "import", "logins", "--format", "entra", str(paths["entra"]), config=config)
     if world.messages:
-        run_cli(db, "import", "slack-export", str(paths["slack"]))
+        run_cli(db, "import", "slack-export", str(paths["slack"]), config=config)
     return db
 
 
-def digest_levels(db: Path, week: str, out: Path) -> dict[str, dict[str, Any]]:
+def digest_levels(db: Path, week: str, out: Path, config: str = "") -> dict[str, dict[str, Any]]:
     """email -> {"level", "risk", "findings": {detector: score}, "summaries"} from the JSON digest."""
-    run_cli(db, "digest", "--week", week, "--format", "json", "--out", str(out), "--no-deliver")
+    run_cli(
+        db, "digest", "--week", week, "--format", "json", "--out", str(out), "--no-deliver",
+        config=config,
+    )  # fmt: skip
     [path] = out.glob("*.json")
     digest = json.loads(path.read_text())
     from commsignal.store import open_db

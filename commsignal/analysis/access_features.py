@@ -18,6 +18,8 @@ from commsignal.analysis.location import country_code, crowd_addresses, locates_
 WORKDAY_HOURS = range(8, 19)
 QUIET_SHARE = 0.02
 MIN_SLEEP_H = 5
+SLEEPLESS_BUSY_HOURS = 20
+"""Hours of the day with any activity from which a week without a sleep is a rota, not a parent."""
 IDP_SOURCES = frozenset({"okta", "entra", "m365", "slack-audit"})
 """Sources whose sessions are web sign-on lifetimes (days long, never locked), not a console."""
 # no stretch can be attended longer than its session: shorter sessions are not measured
@@ -64,6 +66,7 @@ def activity_features(
         quiet = _quiet_run(hist)
         out[pid] = {
             "quiet_hours_utc": list(quiet) if quiet else None,
+            "sleepless": is_sleepless(hist),
             "quiet_mid_local_h": None
             if quiet is None or declared_offset is None
             else round((quiet[0] + quiet[1] / 2 + declared_offset) % 24, 1),
@@ -171,7 +174,11 @@ def signin_features(
     remote_tools: list[str],
     declared_country: dict[str, str | None],
 ) -> dict[str, dict[str, Any]]:
-    """Where sign-ins come from: hosting/VPN egress, countries per day, country jumps, remote-access tools."""
+    """Where sign-ins come from: hosting/VPN egress, countries per day, country jumps, remote-access tools.
+
+    `located_foreign` counts the sign-ins that place the person (`locates_person`) in a country
+    other than the declared one: token refreshes and crowd addresses say nothing about that.
+    """
     networks = [ipaddress.ip_network(c, strict=False) for c in hosting_cidrs]
     tools = [t.lower() for t in remote_tools]
     crowd = crowd_addresses(db, start, end)
@@ -207,6 +214,11 @@ def signin_features(
             f["foreign_signins"] += 1
         if not locates_person(e["ip"], e["interactive"], crowd):
             continue
+        f["located_signins"] += 1
+        if declared and country != declared:
+            f["located_foreign"] += 1
+            if country not in f["located_foreign_countries"]:
+                f["located_foreign_countries"].append(country)
         day_countries[pid][int(e["ts"] // 86400)].add(country)
         prev = last.get(pid)
         if prev and prev[1] != country:
@@ -254,6 +266,25 @@ def _quiet_run(hist: list[int]) -> tuple[int, int] | None:
         if length >= MIN_SLEEP_H and (best is None or length > best[1]):
             best = (first, length)
     return best
+
+
+def is_sleepless(hist: list[int]) -> bool:
+    """Whether a week's hour profile leaves nobody a night: no sleep run and nearly every hour busy.
+
+    A parent whose night is broken by single glances at 00:30, 03:00 and 05:30 has no five quiet
+    hours in a row either, but most of their night hours stay empty; crews taking turns on one
+    account leave activity in SLEEPLESS_BUSY_HOURS or more hours of the day.
+
+    Args:
+        hist: events per UTC hour of the week.
+
+    Returns:
+        True for a round-the-clock profile.
+    """
+    total = sum(hist)
+    if not total or _quiet_run(hist) is not None:
+        return False
+    return sum(1 for v in hist if v) >= SLEEPLESS_BUSY_HOURS
 
 
 def _best_offset(hist: list[int]) -> tuple[int, float]:
@@ -307,6 +338,10 @@ def _empty_signins() -> dict[str, Any]:
         "hosting_ips": [],
         "countries": [],
         "foreign_signins": 0,
+        # sign-ins that say where the person is (interactive, not a crowd address)
+        "located_signins": 0,
+        "located_foreign": 0,
+        "located_foreign_countries": [],
         "country_changes": [],
         "remote_tools": [],
     }

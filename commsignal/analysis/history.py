@@ -18,6 +18,7 @@ from commsignal.analysis.access_features import (
     _circular_diff,
     _offset_hours,
     _share_in_workday,
+    is_sleepless,
 )
 
 HISTORY_WEEKS = 4
@@ -25,6 +26,8 @@ MIN_EVENTS = 20
 OFF_MIN_DIFF_H = 4.0
 OFF_MIN_GAIN = 0.3
 RTC_MIN_HOURS = 18
+SLEEPLESS_MIN_HOURS = 14
+"""With no five quiet hours in a row, this many regular hours make a round-the-clock week."""
 FRESH_DAYS = 90
 WEEK_S = 7 * 86400.0
 
@@ -67,7 +70,8 @@ def history_features(
             continue
         f = out[pid]
         f["history_weeks"] += 1
-        if regular[(pid, w)] >= RTC_MIN_HOURS:
+        hours_hit = regular[(pid, w)]
+        if hours_hit >= RTC_MIN_HOURS or (hours_hit >= SLEEPLESS_MIN_HOURS and is_sleepless(hist)):
             f["history_rtc_weeks"] += 1
         tz = declared_tz.get(pid)
         declared = _offset_hours(tz, lo + (w + 0.5) * WEEK_S) if tz else None

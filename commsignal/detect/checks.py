@@ -103,7 +103,15 @@ def _history(f: dict[str, Any], held: int, what: str) -> tuple[float, str]:
 @check("round_the_clock")
 def round_the_clock(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
     regular = int(f.get("regular_hours") or 0)
-    if regular < p["min_hours"] or int(f.get("activity_events") or 0) < p["min_events"]:
+    events = int(f.get("activity_events") or 0)
+    # sparse logs (a sign-in every few hours) leave hours empty by chance, but a crew rota still
+    # leaves no five quiet hours in a row for anyone to sleep in
+    sleepless = (
+        f.get("sleepless") is True
+        and regular >= p["sleepless_min_hours"]
+        and events >= p["sleepless_min_events"]
+    )
+    if events < p["min_events"] or (regular < p["min_hours"] and not sleepless):
         return None
     peaks = f.get("peak_hours_utc") or []
     peak_text = (
@@ -115,10 +123,17 @@ def round_the_clock(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
     summary = (
         f"Active in {regular} of 24 hours of the day on two or more days this week{peak_text}. "
         f"One person is rarely active in more than {p['min_hours'] - 4}-{p['min_hours'] - 2} hours."
-        + history
     )
+    score = _ramp(regular, p["min_hours"], p["full_hours"]) if regular >= p["min_hours"] else 0.0
+    if sleepless:
+        summary += (
+            " No five hours of the day were quiet across the week: nobody slept at a regular "
+            "time, as when crews take turns on one account."
+        )
+        score = max(score, p["sleepless_score"])
+    summary += history
     return CheckResult(
-        round(_ramp(regular, p["min_hours"], p["full_hours"]) * factor, 3),
+        round(score * factor, 3),
         summary,
         {
             "regular_hours": regular,
@@ -126,6 +141,7 @@ def round_the_clock(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
             "hours_utc": f.get("hours_utc"),
             "history_weeks": f.get("history_weeks"),
             "history_rtc_weeks": f.get("history_rtc_weeks"),
+            "sleepless": bool(f.get("sleepless")),
         },
     )
 
@@ -205,6 +221,44 @@ def _sleeps_at_declared_night(f: dict[str, Any], p: dict[str, Any]) -> str | Non
         return None
     first = (int(quiet[0]) + round(float(offset))) % 24
     return f"{first:02d}:00-{(first + int(quiet[1])) % 24:02d}:00 local"
+
+
+@check("foreign_location")
+def foreign_location(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
+    located = int(f.get("located_signins") or 0)
+    foreign = int(f.get("located_foreign") or 0)
+    diff, share, fit = f.get("offset_diff_h"), f.get("declared_share"), f.get("fit_share")
+    if located < p["min_signins"] or foreign < p["min_share"] * located:
+        return None
+    if diff is None or share is None or fit is None or float(diff) < p["min_diff_h"]:
+        return None
+    if float(fit) - float(share) < p["min_gain"]:
+        return None
+    weeks, off_weeks = int(f.get("history_weeks") or 0), int(f.get("history_off_weeks") or 0)
+    # a known person with ordinary weeks behind them is travelling or has moved
+    if not f.get("declared_recently") or off_weeks < weeks:
+        return None
+    countries = f.get("located_foreign_countries") or []
+    summary = (
+        f"{foreign} of {located} sign-ins that place the person came from "
+        f"{', '.join(countries)}, not the declared {f.get('declared_country')}, and the "
+        f"hours fit a working day {float(diff):.0f} h away from the declared zone "
+        f"{f.get('declared_tz')}. Two independent measures agree on another country, "
+        f"{'every week since the person appeared' if weeks else 'from the first week'}."
+        " A trip or a move would show ordinary weeks first; check the hiring record."
+    )
+    return CheckResult(
+        1.0,
+        summary,
+        {
+            "located_signins": located,
+            "foreign_signins": foreign,
+            "countries": countries,
+            "declared_country": f.get("declared_country"),
+            "offset_diff_h": diff,
+            "history_weeks": weeks,
+        },
+    )
 
 
 @check("shared_infrastructure")

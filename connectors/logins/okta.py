@@ -59,6 +59,7 @@ _CANONICAL = {
         "actor.displayName",
         "client.ipAddress",
         "client.device",
+        "device.id",
         "client.userAgent.rawUserAgent",
         "client.userAgent.browser",
         "client.geographicalContext.country",
@@ -141,7 +142,10 @@ def _event(
         event=event,
         session_key=key,
         ip=ip,
+        # client.device is a form factor ("Computer"); the top-level device object names a
+        # device enrolled with Okta Verify, so its id is the device itself
         device=clean(client.get("device")),
+        device_id=clean(dig(rec, "device", "id")),
         client_app=clean(ua.get("browser")),
         user_agent=clean(ua.get("rawUserAgent")),
         country=clean(geo.get("country")),
