@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 # tables whose rows carry wall-clock times of the run itself, not data from Graph
-_RUN_TABLES = ("runs", "audit", "sync_runs", "_migrations")
+_RUN_TABLES = ("_runs", "audit_log", "_sqlite_migrations")
 
 
 def serve(people: int, weeks: int, seed: int) -> None:
@@ -41,20 +41,24 @@ def serve(people: int, weeks: int, seed: int) -> None:
 
 
 def table_digests(db: Any) -> dict[str, str]:
-    """sha256 of each table's rows in a fixed order (run bookkeeping tables left out)."""
+    """sha256 of each table's rows in a fixed order (run bookkeeping and write times left out)."""
     out: dict[str, str] = {}
     for name in sorted(db.table_names()):
         if name in _RUN_TABLES or name.startswith("sqlite_") or "_fts" in name:
             continue
         h = hashlib.sha256()
-        rows = [json.dumps(r, sort_keys=True, default=str) for r in db[name].rows]
+        # `*_at` columns hold when the row was written, which differs between any two runs
+        rows = [
+            json.dumps({k: v for k, v in r.items() if not k.endswith("_at")}, sort_keys=True)
+            for r in db[name].rows
+        ]
         for line in sorted(rows):
             h.update(line.encode())
         out[name] = f"{len(rows)}:{h.hexdigest()[:16]}"
     return out
 
 
-def client(server_file: Path, scorer: bool) -> dict[str, Any]:
+def client(server_file: Path, scorer: bool, keep: Path | None = None) -> dict[str, Any]:
     """One sync into a fresh database, timed, with the stored rows' digests."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from memory import peak_rss_mb
@@ -67,7 +71,7 @@ def client(server_file: Path, scorer: bool) -> dict[str, Any]:
 
     info = json.loads(server_file.read_text().splitlines()[0])
     with tempfile.TemporaryDirectory() as tmp:
-        db = open_db(Path(tmp) / "ab.db")
+        db = open_db(keep or Path(tmp) / "ab.db")
         nlp = None
         if scorer:
             from nlp import SmallTalkScorer
@@ -112,11 +116,12 @@ def main() -> None:
     c = sub.add_parser("client")
     c.add_argument("--server", type=Path, required=True)
     c.add_argument("--no-scorer", action="store_true")
+    c.add_argument("--keep", type=Path, help="write the database here (a new file) to inspect it")
     args = parser.parse_args()
     if args.mode == "serve":
         serve(args.people, args.weeks, args.seed)
     else:
-        print(json.dumps(client(args.server, not args.no_scorer)), flush=True)
+        print(json.dumps(client(args.server, not args.no_scorer, args.keep)), flush=True)
 
 
 if __name__ == "__main__":
