@@ -221,6 +221,7 @@ class Ingestor:
                     "title": a.title,
                     "manager_account_id": a.manager_account_id,
                     "country": a.country,
+                    "purpose": a.purpose,
                 }
             )
             if person_id and email and person_id == self.pseudonyms.for_email(email):

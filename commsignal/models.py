@@ -24,7 +24,11 @@ class Account:
     tz: str | None = None
     is_bot: bool = False
     deleted: bool = False
+    # a guest or external account (Entra userType Guest, Slack guests and Slack Connect strangers)
     is_restricted: bool = False
+    # what an Exchange mailbox is for (mailboxSettings.userPurpose): user, linked, shared, room,
+    # equipment, others; None when unknown or there is no mailbox
+    purpose: str | None = None
     department: str | None = None
     title: str | None = None
     manager_account_id: str | None = None

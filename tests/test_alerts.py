@@ -75,3 +75,16 @@ def test_no_alerts_without_opt_in_or_for_small_teams() -> None:
     )
     small = AlertsConfig(enabled=True, opt_in=["boss@example.com"], min_reports=5)
     assert manager_alerts(db, "2026-W47", ["2026-W46", "2026-W45"], small) == []
+
+
+def test_a_report_with_no_data_this_week_is_away_not_quieter() -> None:
+    db = _store()
+    # Report 1 is on leave (no person-week at all); Report 2 only shows up in login data
+    db.execute("delete from person_weeks where person_id = 'p-r1' and week = '2026-W47'")
+    db.execute(
+        "update person_weeks set features = ? where person_id = 'p-r2' and week = '2026-W47'",
+        [json.dumps({"max_session_h": 9})],
+    )
+    config = AlertsConfig(enabled=True, opt_in=["boss@example.com"], min_reports=3)
+    alerts = manager_alerts(db, "2026-W47", ["2026-W46", "2026-W45", "2026-W44"], config)
+    assert [r.name for r in alerts[0].reports] == ["Report 0"]

@@ -113,3 +113,21 @@ def test_status_counts_after_the_demo(demo: Path) -> None:
     assert counts["sessions"] > 0 and counts["login_events"] > 0 and counts["findings"] > 0
     assert info["sources"]["slack"]["last_sync"] and info["sources"]["m365"]["last_sync"]
     assert [(r["kind"], r["status"]) for r in info["runs"]][0] == ("digest:2026-W47", "ok")
+
+
+def test_rooms_shared_mailboxes_and_leavers_are_not_people(demo: Path) -> None:
+    digest, truth, email_of = _load(demo)
+    listed = {email_of.get(p["person"]) for p in digest["people"]}
+    assert truth["not_people"] and not listed & set(truth["not_people"])
+    db = open_db(demo / "commsignal-demo.db")
+    scored = {
+        r["email"]
+        for r in db.query(
+            "select p.email from person_weeks w join people p using (person_id) where w.week = ?",
+            [digest["week"]],
+        )
+    }
+    assert not scored & set(truth["not_people"])
+    excluded = digest["coverage"]["people"]["excluded"]
+    assert (excluded["room"], excluded["equipment"], excluded["shared"]) == (3, 1, 1)
+    assert excluded["disabled_no_activity"] == 1  # the leaver

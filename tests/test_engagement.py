@@ -95,3 +95,10 @@ def test_group_values() -> None:
     assert compare(count, 5, 0)["change"] is None
     assert compare(count, 43, 40)["tone"] == "same"
     assert compare(count, 44, 40)["tone"] == "higher"
+
+
+def test_people_without_collaboration_data_are_not_counted_as_zero() -> None:
+    messages = next(m for m in MEASURES if m.key == "messages")
+    members = [{"messages": 40}, {"messages": 50}, {"max_session_h": 9}, {"max_session_h": 8}]
+    assert group_value(messages, members) == 45.0  # not 20: the login-only pair are absent
+    assert group_value(messages, members[2:]) is None

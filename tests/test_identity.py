@@ -158,7 +158,7 @@ def test_one_person_has_all_evidence_behind_one_digest_row(joined: Path, tmp_pat
     }
     assert accounts == {
         ("slack", "U01ANNA"),
-        ("windows", "anna.mueller"),
+        ("windows", "contoso\\anna.mueller"),
         ("okta", "anna.mueller@contoso.com"),
     }
     assert (
@@ -209,11 +209,11 @@ def test_every_pseudonym_in_the_digest_reveals(joined: Path, tmp_path: Path) -> 
     # the Windows-only account is its own person and reveals as its own name
     worker = (
         open_db(joined)
-        .execute("select person_id from accounts where account_id = 'x.worker'")
+        .execute("select person_id from accounts where account_id = 'contoso\\x.worker'")
         .fetchone()[0]
     )
     # whether or not this week's rules list it, it reveals as its own name
-    assert names.get(worker, "x.worker") == "x.worker"
+    assert names.get(worker, "contoso\\x.worker") == "contoso\\x.worker"
     shown = _run(joined, "reveal", worker, "--reason", "identity test review")
     assert shown.startswith(worker) and "x.worker" in shown
     audit = open_db(joined).execute("select count(*) from audit_log where action = 'reveal'")
@@ -237,19 +237,21 @@ def test_manual_link_and_unlink_survive_later_imports(tmp_path: Path, export_zip
         db,
         "people",
         "link",
-        "frank",
+        "contoso\\frank",
         "frank@fabrikam.com",
         "--reason",
         "HR confirmed the lab login",
     )
     store = open_db(db)
     assert (
-        store.execute("select person_id from accounts where account_id = 'frank'").fetchone()[0]
+        store.execute(
+            "select person_id from accounts where account_id = 'contoso\\frank'"
+        ).fetchone()[0]
         == frank_slack
     )
     assert (
         store.execute(
-            "select count(*) from login_events where user = 'frank' and person_id = ?",
+            "select count(*) from login_events where user = 'contoso\\frank' and person_id = ?",
             [frank_slack],
         ).fetchone()[0]
         == 2
@@ -258,16 +260,25 @@ def test_manual_link_and_unlink_survive_later_imports(tmp_path: Path, export_zip
     _run(db, *_args("windows", export_zip))
     _run(db, *_args("directory", export_zip))
     assert (
-        store.execute("select person_id from accounts where account_id = 'frank'").fetchone()[0]
+        store.execute(
+            "select person_id from accounts where account_id = 'contoso\\frank'"
+        ).fetchone()[0]
         == frank_slack
     )
     # unlinking Anna's Windows name from her, although the directory joins it
-    _run(db, "people", "unlink", "windows:anna.mueller", "--reason", "shared kiosk login, not hers")
+    _run(
+        db,
+        "people",
+        "unlink",
+        "windows:contoso\\anna.mueller",
+        "--reason",
+        "shared kiosk login, not hers",
+    )
     anna = _person(db, "anna.mueller@contoso.com")
     _run(db, *_args("directory", export_zip))
     assert (
         store.execute(
-            "select person_id from accounts where account_id = 'anna.mueller'"
+            "select person_id from accounts where account_id = 'contoso\\anna.mueller'"
         ).fetchone()[0]
         != anna
     )
@@ -275,14 +286,14 @@ def test_manual_link_and_unlink_survive_later_imports(tmp_path: Path, export_zip
         db,
         "people",
         "unlink",
-        "windows:anna.mueller",
+        "windows:contoso\\anna.mueller",
         "--automatic",
         "--reason",
         "kiosk story was wrong",
     )
     assert (
         store.execute(
-            "select person_id from accounts where account_id = 'anna.mueller'"
+            "select person_id from accounts where account_id = 'contoso\\anna.mueller'"
         ).fetchone()[0]
         == anna
     )

@@ -156,16 +156,16 @@ def test_events_from_evtx(day_evtx: Path) -> None:
     events = [e for e in out if isinstance(e, LoginEvent)]
     got = [(e.user, e.event, e.ts, e.logon_type, e.session_key) for e in events]
     assert got == [
-        ("alice", "logon", _ts("08:58:10"), "2", "0x3e7a1"),
-        ("alice", "lock", _ts("10:30:00"), None, "0x3e7a1"),
-        ("alice", "unlock", _ts("10:45:00"), None, "0x3e7a1"),
-        ("bob", "logon", _ts("11:00:00"), "10", "0x5b2c0"),
-        ("bob", "disconnect", _ts("11:40:00"), None, "0x5b2c0"),
-        ("bob", "reconnect", _ts("12:10:00"), None, "0x5b2c0"),
-        ("alice", "logoff", _ts("12:30:00"), None, "0x3e7a1"),
-        ("alice", "logoff", _ts("12:30:02"), "2", "0x3e7a1"),
-        ("bob", "logoff", _ts("13:15:00"), "10", "0x5b2c0"),
-        ("carol", "logon", _ts("13:20:00"), "2", "0x6c3d0"),
+        ("corp\\alice", "logon", _ts("08:58:10"), "2", "0x3e7a1"),
+        ("corp\\alice", "lock", _ts("10:30:00"), None, "0x3e7a1"),
+        ("corp\\alice", "unlock", _ts("10:45:00"), None, "0x3e7a1"),
+        ("corp\\bob", "logon", _ts("11:00:00"), "10", "0x5b2c0"),
+        ("corp\\bob", "disconnect", _ts("11:40:00"), None, "0x5b2c0"),
+        ("corp\\bob", "reconnect", _ts("12:10:00"), None, "0x5b2c0"),
+        ("corp\\alice", "logoff", _ts("12:30:00"), None, "0x3e7a1"),
+        ("corp\\alice", "logoff", _ts("12:30:02"), "2", "0x3e7a1"),
+        ("corp\\bob", "logoff", _ts("13:15:00"), "10", "0x5b2c0"),
+        ("corp\\carol", "logon", _ts("13:20:00"), "2", "0x6c3d0"),
     ]
     # ids come from (host, EventRecordID, EventID), so the record number survived the round trip
     kept = [r for r in DAY_LOG if r[0] in (2, 5, 6, 7, 8, 9, 10, 11, 12, 13)]
@@ -188,9 +188,9 @@ def test_filters_apply_to_evtx(day_evtx: Path) -> None:
     opts = ParseOptions(include_machine_accounts=True, include_network_logons=True)
     events = [e for e in parse_file("windows", day_evtx, opts) if isinstance(e, LoginEvent)]
     assert len(events) == 12
-    assert ("ws-01$", "5") in {(e.user, e.logon_type) for e in events}
+    assert ("corp\\ws-01$", "5") in {(e.user, e.logon_type) for e in events}
     network = [e for e in events if e.logon_type == "3"]
-    assert [(e.user, e.ip, e.interactive) for e in network] == [("alice", "10.1.2.50", False)]
+    assert [(e.user, e.ip, e.interactive) for e in network] == [("corp\\alice", "10.1.2.50", False)]
 
 
 def test_import_evtx_rebuilds_sessions(day_evtx: Path) -> None:
@@ -199,9 +199,9 @@ def test_import_evtx_rebuilds_sessions(day_evtx: Path) -> None:
     assert (summary.users, summary.sessions) == (3, 3)
     assert db["quarantine"].count == 0
     rows = {r["user"]: r for r in db.query("select * from sessions order by start_ts")}
-    assert set(rows) == {"alice", "bob", "carol"}
+    assert set(rows) == {"corp\\alice", "corp\\bob", "corp\\carol"}
 
-    alice = rows["alice"]
+    alice = rows["corp\\alice"]
     # the 4647 ends the session; the 4634 two seconds later is the same logoff reported twice
     assert (alice["start_ts"], alice["end_ts"], alice["end_reason"], alice["logon_type"]) == (
         _ts("08:58:10"),
@@ -213,9 +213,9 @@ def test_import_evtx_rebuilds_sessions(day_evtx: Path) -> None:
         [_ts("08:58:10"), _ts("10:30:00")],
         [_ts("10:45:00"), _ts("12:30:00")],
     ]
-    assert alice["person_id"] == ingestor.person_for_login("alice")
+    assert alice["person_id"] == ingestor.person_for_login("corp\\alice")
 
-    bob = rows["bob"]
+    bob = rows["corp\\bob"]
     assert (bob["start_ts"], bob["end_ts"], bob["end_reason"], bob["logon_type"]) == (
         _ts("11:00:00"),
         _ts("13:15:00"),
@@ -226,7 +226,7 @@ def test_import_evtx_rebuilds_sessions(day_evtx: Path) -> None:
     assert json.loads(bob["ips"]) == ["10.1.9.7", "10.1.9.8"]
     assert json.loads(bob["client_apps"]) == ["rdp"]
 
-    carol = rows["carol"]
+    carol = rows["corp\\carol"]
     assert (carol["start_ts"], carol["end_ts"], carol["end_reason"]) == (
         _ts("13:20:00"),
         None,
@@ -299,5 +299,5 @@ def test_corrupt_record_is_quarantined_and_its_neighbours_kept(day_evtx: Path) -
     assert q["file"] == str(day_evtx.resolve()) and q["line"] == 2
     assert q["reason"].startswith("unreadable evtx record:")
     # without its logon, alice's session starts at her first surviving event, the lock
-    alice = next(db.query("select * from sessions where user = 'alice'"))
+    alice = next(db.query("select * from sessions where user = 'corp\\alice'"))
     assert (alice["start_ts"], alice["end_reason"]) == (_ts("10:30:00"), "logoff")

@@ -61,7 +61,7 @@ def test_windows_shapes(name: str, options: dict[str, object]) -> None:
     assert summary.skipped == WINDOWS_SKIPS
     events = _events(db)
     assert [e["event"] for e in events] == ["logon", "lock", "unlock", "logoff"]
-    assert {e["user"] for e in events} == {"jdoe"}
+    assert {e["user"] for e in events} == {"corp\\jdoe"}
     assert {e["session_key"] for e in events} == {"0x1a2b3c"}
     assert {e["host"] for e in events} == {"WS-042.corp.example"}
     assert events[0]["logon_type"] == "2" and events[0]["device"] == "WS-042"
@@ -106,8 +106,8 @@ def test_get_winevent_depth_1_reads_the_message_and_iso_times() -> None:
     assert (summary.rows_read, summary.new_events, summary.quarantined) == (3, 2, 1)
     events = _events(db)
     assert [(e["event"], e["user"], e["session_key"]) for e in events] == [
-        ("lock", "jdoe", "0x1a2b3c"),
-        ("unlock", "jdoe", "0x1a2b3c"),
+        ("lock", "corp\\jdoe", "0x1a2b3c"),
+        ("unlock", "corp\\jdoe", "0x1a2b3c"),
     ]
     assert events[0]["ts"] == pytest.approx(_utc("2026-11-05T12:00:00.123456"))
     [reason] = summary.quarantine_reasons
@@ -119,10 +119,14 @@ def test_entra_portal_json_download() -> None:
     assert (summary.rows_read, summary.new_events) == (3, 2)
     assert summary.skipped == {"not a user sign-in (service principal or managed identity)": 1}
     events = _events(db)
-    assert [(e["interactive"], e["success"], e["device"]) for e in events] == [
+    # named like a Graph sync names them: device name as host, OS/browser as the client label
+    assert [(e["interactive"], e["success"], e["host"]) for e in events] == [
         (0, 1, "LT-DANA-01"),
         (1, 0, None),
     ]
+    assert events[0]["device_id"] == "5d1e0000-aaaa-4bbb-8ccc-0000000000d1"
+    assert events[0]["account_id"] == "a1b2c3d4-0000-4000-8000-000000000001"
+    assert events[0]["device"] == "Windows10"
 
 
 def test_event_viewer_csv_save() -> None:
@@ -137,10 +141,10 @@ def test_event_viewer_csv_save() -> None:
     assert summary.skipped == WINDOWS_SKIPS
     events = _events(db)
     assert [(e["event"], e["user"], e["session_key"]) for e in events] == [
-        ("logon", "jdoe", "0x1a2b3c"),
-        ("lock", "jdoe", "0x1a2b3c"),
-        ("unlock", "jdoe", "0x1a2b3c"),
-        ("logoff", "jdoe", "0x1a2b3c"),
+        ("logon", "corp\\jdoe", "0x1a2b3c"),
+        ("lock", "corp\\jdoe", "0x1a2b3c"),
+        ("unlock", "corp\\jdoe", "0x1a2b3c"),
+        ("logoff", "corp\\jdoe", "0x1a2b3c"),
     ]
     assert events[0]["ts"] == _utc("2026-11-03T09:00:00")  # 4:00 AM EST
 

@@ -175,6 +175,9 @@ def _enum_cases() -> list[tuple[Any, frozenset[str]]]:
     from msgraph.generated.models.call_records.video_codec import VideoCodec
     from msgraph.generated.models.chat_message_type import ChatMessageType
     from msgraph.generated.models.response_type import ResponseType
+    from msgraph.generated.models.user_purpose import UserPurpose
+
+    from connectors.msgraph import USER_PURPOSES
 
     return [
         (ChatMessageType, mp.MESSAGE_TYPES),
@@ -183,13 +186,14 @@ def _enum_cases() -> list[tuple[Any, frozenset[str]]]:
         (MediaStreamDirection, calls.STREAM_DIRECTIONS),
         (VideoCodec, calls.VIDEO_CODECS),
         (Modality, calls.MODALITIES),
+        (UserPurpose, USER_PURPOSES),
     ]
 
 
 def test_enum_members_are_the_sdks_and_read_by_its_rule() -> None:
     raws = ["", "none", "None", "NONE", "video", "Video", "VIDEO", "resource", "Resource",
             "callerToCallee", "CallerToCallee", "callertocallee", "systemEventMessage",
-            "message", "Message", "h264", "rtVideo", "nonsense", 7]  # fmt: skip
+            "message", "Message", "h264", "rtVideo", "room", "Shared", "nonsense", 7]  # fmt: skip
     for enum_class, members in _enum_cases():
         assert members == frozenset(m.value for m in enum_class), enum_class.__name__
         for raw in raws:

@@ -12,9 +12,14 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from commsignal.analysis.attended import longest_attended
+from commsignal.analysis.attended import GAP_LOCKED_S, GAP_UNLOCKED_S, longest_attended
+from commsignal.analysis.location import country_code, crowd_addresses, locates_person
 
 WORKDAY_HOURS = range(8, 19)
+QUIET_SHARE = 0.02
+MIN_SLEEP_H = 5
+IDP_SOURCES = frozenset({"okta", "entra", "m365", "slack-audit"})
+"""Sources whose sessions are web sign-on lifetimes (days long, never locked), not a console."""
 # no stretch can be attended longer than its session: shorter sessions are not measured
 ATTENDED_CANDIDATE_H = 12.0
 
@@ -56,7 +61,12 @@ def activity_features(
         declared_share = (
             _share_in_workday(hist, round(declared_offset)) if declared_offset is not None else None
         )
+        quiet = _quiet_run(hist)
         out[pid] = {
+            "quiet_hours_utc": list(quiet) if quiet else None,
+            "quiet_mid_local_h": None
+            if quiet is None or declared_offset is None
+            else round((quiet[0] + quiet[1] / 2 + declared_offset) % 24, 1),
             "activity_events": total,
             "hours_utc": hist,
             "regular_hours": regular,
@@ -108,8 +118,11 @@ def session_features(db: Database, start: float, end: float) -> dict[str, dict[s
         if hours >= ATTENDED_CANDIDATE_H:
             stop = s["end_ts"] if s["end_ts"] is not None else s["last_seen_ts"]
             spans = [(float(a), float(b)) for a, b in json.loads(s["active_spans"] or "[]")]
+            # an identity provider's session knows nothing of the console: with no lock to
+            # read, activity must arrive as densely as it must through a locked console
+            unlocked_gap = GAP_LOCKED_S if s["source"] in IDP_SOURCES else GAP_UNLOCKED_S
             att = longest_attended(
-                s["start_ts"], stop, spans, _evidence(db, pid, s["start_ts"], stop)
+                s["start_ts"], stop, spans, _evidence(db, pid, s["start_ts"], stop), unlocked_gap
             )
             if att.seconds / 3600 > f["max_attended_h"]:
                 f["max_attended_h"] = round(att.seconds / 3600, 1)
@@ -161,12 +174,14 @@ def signin_features(
     """Where sign-ins come from: hosting/VPN egress, countries per day, country jumps, remote-access tools."""
     networks = [ipaddress.ip_network(c, strict=False) for c in hosting_cidrs]
     tools = [t.lower() for t in remote_tools]
+    crowd = crowd_addresses(db, start, end)
     out: dict[str, dict[str, Any]] = {}
     last: dict[str, tuple[float, str]] = {}
     day_countries: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     for e in db.query(
-        "select person_id, ts, event, ip, country, client_app, user_agent, device from login_events "
-        "where ts >= ? and ts < ? and person_id is not null order by person_id, ts",
+        "select person_id, ts, event, ip, country, client_app, user_agent, device, interactive "
+        "from login_events where ts >= ? and ts < ? and person_id is not null "
+        "order by person_id, ts",
         [start, end],
     ):
         pid = e["person_id"]
@@ -182,14 +197,16 @@ def signin_features(
             f["hosting_signins"] += 1
             if e["ip"] not in f["hosting_ips"] and len(f["hosting_ips"]) < 5:
                 f["hosting_ips"].append(e["ip"])
-        country = (e["country"] or "").upper()
+        country = country_code(e["country"])
         if not country:
             continue
         if country not in f["countries"]:
             f["countries"].append(country)
-        declared = (declared_country.get(pid) or "").upper()
+        declared = country_code(declared_country.get(pid))
         if declared and country != declared:
             f["foreign_signins"] += 1
+        if not locates_person(e["ip"], e["interactive"], crowd):
+            continue
         day_countries[pid][int(e["ts"] // 86400)].add(country)
         prev = last.get(pid)
         if prev and prev[1] != country:
@@ -212,6 +229,31 @@ def signin_features(
         )
         f["country_changes"] = f["country_changes"][:10]
     return out
+
+
+def _quiet_run(hist: list[int]) -> tuple[int, int] | None:
+    """(first UTC hour, length) of the longest circular run of near-silent hours: the sleep.
+
+    An hour is near-silent when it holds at most QUIET_SHARE of the week's activity, so a single
+    night-time glance at the phone does not split a night. Runs shorter than MIN_SLEEP_H are
+    no sleep at all (a round-the-clock account has none).
+    """
+    total = sum(hist)
+    if not total:
+        return None
+    quiet = [hist[h] <= QUIET_SHARE * total for h in range(24)]
+    if all(quiet):
+        return None
+    best: tuple[int, int] | None = None
+    for first in range(24):
+        if not quiet[first] or quiet[(first - 1) % 24]:
+            continue  # runs are measured from their first hour only
+        length = 0
+        while quiet[(first + length) % 24]:
+            length += 1
+        if length >= MIN_SLEEP_H and (best is None or length > best[1]):
+            best = (first, length)
+    return best
 
 
 def _best_offset(hist: list[int]) -> tuple[int, float]:

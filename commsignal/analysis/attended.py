@@ -6,7 +6,8 @@ worked in shifts is activity that keeps arriving through the night. So the atten
 the longest chain of evidence inside one session (its own events, the person's messages and
 sign-ins) in which consecutive points are never further apart than:
 
-- `GAP_UNLOCKED_S` while the console is unlocked and connected: shorter than any night's sleep,
+- `GAP_UNLOCKED_S` while the console is unlocked and connected: shorter than any night's sleep
+  (a parent or an early riser glancing at the phone at 00:30 and 06:00 still slept five hours),
   longer than a meeting-heavy afternoon without a message;
 - `GAP_LOCKED_S` while it is locked or disconnected: activity must keep coming densely through a
   lock to bridge it. When it does, the console was locked while someone worked through another
@@ -21,7 +22,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-GAP_UNLOCKED_S = 6 * 3600.0
+GAP_UNLOCKED_S = 5 * 3600.0
 GAP_LOCKED_S = 2 * 3600.0
 
 

@@ -16,6 +16,7 @@ from commsignal.analysis.baselines import add_team_baselines, tenure
 from commsignal.analysis.history import history_features
 from commsignal.analysis.infra import infrastructure_features, mark_farms
 from commsignal.analysis.participation import participation_features
+from commsignal.analysis.population import data_sources, split_population, store_exclusions
 from commsignal.config import DetectConfig
 from commsignal.weeks import week_bounds
 
@@ -39,7 +40,8 @@ def compute_week(
     people = {
         r["person_id"]: r
         for r in db.query(
-            "select person_id, team, tz, country, manager_person_id, start_date from people"
+            "select person_id, team, tz, country, manager_person_id, start_date, kind, scope, "
+            "disabled from people"
         )
     }
     declared_tz = {pid: p["tz"] for pid, p in people.items()}
@@ -58,13 +60,13 @@ def compute_week(
     for part in parts:
         for pid, values in part.items():
             merged.setdefault(pid, {}).update(values)
-    # an address seen only as a meeting invitee (a guest, a room) is not someone to score
-    merged = {
-        pid: f
-        for pid, f in merged.items()
-        if pid in people or f.get("messages") or f.get("activity_events") or f.get("sessions")
-    }
+    # rooms, shared mailboxes, service accounts and people with nothing of their own this week
+    # are left out (an invitee address is nobody); split_population says why for each
+    population = split_population(people, merged)
+    merged = population.scored
+    sources = data_sources(db, start, end)
     for pid, f in merged.items():
+        f["data_sources"] = sources.get(pid, [])
         person = people.get(pid)
         f["team"] = person["team"] if person else None
         f["declared_country"] = person["country"] if person else None
@@ -75,6 +77,7 @@ def compute_week(
     if store:
         with db.atomic():
             db.execute("delete from person_weeks where week = ?", [week])
+            store_exclusions(db, week, population.excluded)
             db.table("person_weeks").insert_all(
                 (
                     {"person_id": pid, "week": week, "features": json.dumps(f, sort_keys=True)}

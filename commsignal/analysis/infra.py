@@ -32,6 +32,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from commsignal.analysis.access_features import in_networks
+from commsignal.analysis.location import country_code, crowd_addresses, locates_person
 
 MAX_PEOPLE_SHARING = 4
 """More identities than this on one device or address is a pool, an office or a carrier."""
@@ -114,8 +115,10 @@ def infrastructure_features(
     located: dict[str, list[tuple[float, str]]] = defaultdict(list)
     devices: dict[tuple[Any, ...], str | None] = {}
     public: dict[str, bool] = {}
-    for pid, source, ts, ip, device, host, country, device_id in db.execute(
-        f"select person_id, source, ts, ip, device, host, country, {dev_col} from login_events "
+    crowd = crowd_addresses(db, start, end)
+    for pid, source, ts, ip, device, host, country, device_id, interactive in db.execute(
+        f"select person_id, source, ts, ip, device, host, country, {dev_col}, interactive "
+        "from login_events "
         "where ts >= ? and ts < ? and person_id is not null and success = 1 order by ts",
         [start, end],
     ):
@@ -132,8 +135,9 @@ def infrastructure_features(
             public[ip] = is_egress(ip) and not in_networks(ip.strip(), nets)
         if public[ip]:
             ip_people[ip.strip()].add(pid)
-            if country:
-                located[pid].append((ts, country.upper()))
+            code = country_code(country)
+            if code and locates_person(ip, interactive, crowd):
+                located[pid].append((ts, code))
     own: dict[str, set[str]] = defaultdict(set)
     shared_of: dict[str, set[str]] = defaultdict(set)
     for dev, people in device_people.items():
@@ -272,7 +276,7 @@ def _overlapping_sessions(
         "and end_reason = 'logoff' and start_ts < ? and end_ts >= ?",
         [end, start],
     ):
-        countries = {c.upper() for c in json.loads(s["countries"] or "[]") if c}
+        countries = {code for c in json.loads(s["countries"] or "[]") if (code := country_code(c))}
         if len(countries) == 1:
             by_person[s["person_id"]].append((s["start_ts"], s["end_ts"], countries.pop()))
     out: dict[str, list[dict[str, Any]]] = {}

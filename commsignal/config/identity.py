@@ -19,6 +19,39 @@ class IdentityConfig(_Model):
         description='Login source -> email domain for its bare names, e.g. {windows = "contoso.com"}.',
     )
 
+    include: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Emails or globs (svc-*@contoso.com) always scored as people, even when the directory "
+            "calls them a room, shared mailbox or service account."
+        ),
+    )
+    exclude: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Emails or globs never scored (service accounts Graph cannot tell from people); "
+            "counted under 'excluded by config' in the digest's coverage."
+        ),
+    )
+    exclude_guests: bool = Field(
+        False,
+        description=(
+            "Leave guests and external accounts (Entra B2B, Slack guests and Connect users) out "
+            "of scoring; by default they are scored and labelled 'guest'."
+        ),
+    )
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def _patterns(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            if "@" not in pattern:
+                raise ValueError(
+                    f"{pattern!r}: give an email address or a glob with a domain, "
+                    "such as 'svc-*@contoso.com'"
+                )
+        return [p.strip().lower() for p in value]
+
     @field_validator("netbios_domains", "bare_login_domains")
     @classmethod
     def _domains(cls, value: dict[str, str]) -> dict[str, str]:

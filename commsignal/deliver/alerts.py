@@ -98,8 +98,11 @@ def _changes(now: dict[str, Any], before: list[dict[str, Any]]) -> list[str]:
         usual_values = [float(b[measure]) for b in before if b.get(measure) is not None]
         if len(usual_values) < 2:
             continue
+        if now.get(measure) is None:
+            # no data this week (leave, not on that platform): absence is not a drop to report
+            continue
         usual = statistics.median(usual_values)
-        value = float(now.get(measure) or 0)
+        value = float(now[measure])
         if usual >= MIN_USUAL[measure] and value < DROP_RATIO * usual:
             out.append(f"{label}: {value:.0f} this week, usually about {usual:.0f}")
     return out

@@ -66,6 +66,9 @@ class Renderer(MeetingRenderer):
         self.world = world
         self.replies_inline = replies_inline
         self.bots = {b.key: b for b in world.bots}
+        # rooms, shared mailboxes, leavers, guests: listed by /users, their mailboxes answer
+        self.extras = {p.key: p for p in world.directory_extras if p.on_teams}
+        self.by_graph.update({p.graph_id: p for p in self.extras.values()})
         self.channels = {c.id: c for c in world.channels if c.platform == "teams"}
         self.messages = MessageStore(world.messages)
         self.chats_of: dict[str, list[str]] = {}
@@ -78,6 +81,7 @@ class Renderer(MeetingRenderer):
     def _user(self, p: SimPerson, select: list[str] | None, expand: str) -> dict[str, Any]:
         local = (p.upn or p.email).split("@", 1)[0]
         user: dict[str, Any] = {
+            "userType": p.user_type,
             "id": p.graph_id,
             "displayName": p.name,
             "mail": p.email if p.mailbox else None,
@@ -101,7 +105,8 @@ class Renderer(MeetingRenderer):
 
     def users(self, q: dict[str, str]) -> list[dict[str, Any]]:
         select = [s for s in q.get("$select", "").split(",") if s]
-        return [self._user(p, select, q.get("$expand", "")) for p in self.people.values()]
+        listed = [*self.people.values(), *self.extras.values()]
+        return [self._user(p, select, q.get("$expand", "")) for p in listed]
 
     def manager(self, uid: str, q: dict[str, str]) -> dict[str, Any] | None:
         p = self.by_graph.get(uid)
@@ -118,10 +123,11 @@ class Renderer(MeetingRenderer):
             return None
         # Exchange reports Windows zone names for many mailboxes: serve every other one that way
         tz = p.declared_tz
-        if sorted(self.people).index(p.key) % 2 and tz in _IANA_TO_WINDOWS:
+        if p.key in self.people and sorted(self.people).index(p.key) % 2 and tz in _IANA_TO_WINDOWS:
             tz = _IANA_TO_WINDOWS[tz]
         return {
             "timeZone": tz,
+            "userPurpose": p.purpose,
             "language": {"locale": "en-US"},
             "workingHours": {"timeZone": {"name": tz}},
         }

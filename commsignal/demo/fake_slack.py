@@ -125,6 +125,23 @@ class FakeSlack(LoopbackServer):
                         },
                     }
                 )
+        for x in world.directory_extras:
+            if x.on_slack:
+                # a deactivated member, a guest, a Slack Connect user from another organisation
+                out.append(
+                    {
+                        "id": x.slack_id,
+                        "team_id": "T0EXTERNAL" if x.slack_flags.get("is_stranger") else "T0FAKE",
+                        "name": x.email.split("@", 1)[0],
+                        "real_name": x.name,
+                        "deleted": False,
+                        "is_bot": False,
+                        "is_restricted": False,
+                        **x.slack_flags,
+                        "tz": x.declared_tz,
+                        "profile": {"real_name": x.name, "display_name": x.name, "email": x.email},
+                    }
+                )
         for b in world.bots:
             out.append(
                 {

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from commsignal.demo import sim_activity as act
 from commsignal.demo import sim_life as life
 from commsignal.demo.sim_channels import Channels, build_channels
+from commsignal.demo.sim_directory import book_rooms, directory_extras
 from commsignal.demo.sim_life import life_logins
 from commsignal.demo.sim_logins import HOSTING_CIDRS, LoginMaker
 from commsignal.demo.sim_meetings import build_meetings
@@ -355,7 +356,14 @@ def simulate(
         "proxy_two_country_days": sorted(d.isoformat() for d in two_country),
         "new_hire_start": week3.isoformat(),
     }
-    return World(seed, lo, weeks, org.people, cs.channels, messages, meetings, logins, bots, gt)
+    world = World(seed, lo, weeks, org.people, cs.channels, messages, meetings, logins, bots, gt)
+    # rooms, a shared mailbox, a leaver and guests, from their own random stream
+    world.directory_extras = directory_extras(seed)
+    book_rooms(seed, world.meetings, world.directory_extras)
+    gt["not_people"] = sorted(
+        x.email for x in world.directory_extras if x.purpose != "user" or not x.enabled
+    )
+    return world
 
 
 def _joins(

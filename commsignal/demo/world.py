@@ -35,6 +35,12 @@ class SimPerson:
     mailbox: bool = True
     teams_licence: bool = True
     enabled: bool = True
+    # what the account is: Exchange mailboxSettings.userPurpose (user, room, equipment, shared),
+    # Entra userType (Member, Guest), and Slack users.list flags (deleted, is_restricted,
+    # is_ultra_restricted, is_stranger) for accounts that are not plain employees
+    purpose: str = "user"
+    user_type: str = "Member"
+    slack_flags: dict[str, bool] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -128,6 +134,9 @@ class World:
     logins: list[SimLogin]
     bots: list[SimPerson] = field(default_factory=list)
     ground_truth: dict[str, Any] = field(default_factory=dict)
+    # accounts the directories list beside the employees (rooms, a shared mailbox, a leaver,
+    # guests): served by the fakes' user lists, never authors of simulated activity
+    directory_extras: list[SimPerson] = field(default_factory=list)
 
     def person(self, key: str) -> SimPerson:
         """Look a person up by key."""

@@ -158,6 +158,13 @@ def off_timezone(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
             f" Platforms disagree on the declared zone ({', '.join(conflict)}): "
             "the profile may be stale."
         )
+    sleep = _sleeps_at_declared_night(f, p)
+    if sleep:
+        factor *= p["declared_night_factor"]
+        history += (
+            f" The quiet hours ({sleep}) are a night's sleep in the declared zone: a late or "
+            "evening-heavy rhythm at home is likelier than another continent."
+        )
     summary = (
         f"{_pct(fit_share)} of activity falls in 08-19 at UTC{fit:+d}, "
         f"but only {_pct(declared_share)} in 08-19 of the declared zone {f.get('declared_tz')} "
@@ -178,8 +185,26 @@ def off_timezone(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
             "history_weeks": f.get("history_weeks"),
             "history_off_weeks": f.get("history_off_weeks"),
             "declared_recently": bool(f.get("declared_recently")),
+            "quiet_mid_local_h": f.get("quiet_mid_local_h"),
         },
     )
+
+
+def _sleeps_at_declared_night(f: dict[str, Any], p: dict[str, Any]) -> str | None:
+    """The quiet hours in declared local time when they sit in its night, else None.
+
+    Someone working from another continent sleeps in their own night, which is the declared
+    zone's day; an evening-heavy person at home still sleeps in the declared night.
+    """
+    mid = f.get("quiet_mid_local_h")
+    quiet = f.get("quiet_hours_utc")
+    offset = f.get("declared_offset_h")
+    if mid is None or not quiet or offset is None:
+        return None
+    if not p["night_mid_from_h"] <= float(mid) < p["night_mid_to_h"]:
+        return None
+    first = (int(quiet[0]) + round(float(offset))) % 24
+    return f"{first:02d}:00-{(first + int(quiet[1])) % 24:02d}:00 local"
 
 
 @check("shared_infrastructure")

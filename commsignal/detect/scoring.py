@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from commsignal.detect.rules import Rule
 
 HIGH = 70
 MEDIUM = 40
@@ -47,3 +54,37 @@ def level(risk: int) -> str:
     if risk >= MEDIUM:
         return "medium"
     return "low"
+
+
+def stored_risks(
+    db: Database, weeks: Sequence[str], rules: Iterable[Rule], people: Sequence[str] | None = None
+) -> dict[tuple[str, str], int]:
+    """Risk per (week, person) recomputed from stored findings, so every look back agrees.
+
+    The digest's charts and triage's week-over-week column both read this one answer. Findings of
+    rules that no longer exist are left out: today's rules define what a week's risk was.
+
+    Args:
+        db: the store (`findings`).
+        weeks: the weeks to read.
+        rules: today's rules, for their weights and strengths.
+        people: only these person ids (all when None).
+
+    Returns:
+        (week, person_id) -> risk, for every pair with at least one finding of a current rule.
+    """
+    if not weeks or (people is not None and not people):
+        return {}
+    by_id = {r.id: r for r in rules}
+    sql = "select week, person_id, detector, score, strength from findings where week in ({})"
+    args: list[str] = list(weeks)
+    sql = sql.format(",".join("?" * len(weeks)))
+    if people is not None:
+        sql += " and person_id in ({})".format(",".join("?" * len(people)))
+        args += list(people)
+    found: dict[tuple[str, str], list[Weighted]] = defaultdict(list)
+    for week, pid, detector, score, strength in db.execute(sql, args).fetchall():
+        rule = by_id.get(detector)
+        if rule is not None:
+            found[(week, pid)].append(Weighted(score, rule.weight, strength == "strong"))
+    return {key: composite(items) for key, items in found.items()}

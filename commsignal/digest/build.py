@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from commsignal.analysis.population import REASONS, exclusion_counts
 from commsignal.detect import PersonRisk, load_rules
 from commsignal.detect.rules import Rule
 from commsignal.digest.visuals import add_visuals
@@ -16,8 +17,12 @@ from commsignal.store.people import reveal_person, unmatched_by_source
 from commsignal.weeks import week_bounds
 
 
-def coverage(db: Database, start: float, end: float) -> dict[str, Any]:
-    """What each source contributed in the week, so a reader can tell silence from missing data."""
+def coverage(db: Database, start: float, end: float, week: str | None = None) -> dict[str, Any]:
+    """What each source contributed in the week, so a reader can tell silence from missing data.
+
+    With `week`, `people` also says how many were scored and how many identities were left out
+    and why (rooms, shared mailboxes, service accounts, overrides, no activity of their own).
+    """
     out: dict[str, Any] = {}
     for source in ("slack", "m365"):
         people = db.execute(
@@ -51,7 +56,27 @@ def coverage(db: Database, start: float, end: float) -> dict[str, Any]:
     }
     # accounts no directory, email or rule joined to a person: each is scored on its own
     out["accounts"] = unmatched_by_source(db)
+    if week is not None:
+        out["people"] = _people_coverage(db, week)
     return out
+
+
+def _people_coverage(db: Database, week: str) -> dict[str, Any]:
+    excluded = exclusion_counts(db, week)
+    guests = db.execute(
+        "select count(*) from person_weeks w join people p on p.person_id = w.person_id "
+        "where w.week = ? and p.kind = 'guest'",
+        [week],
+    ).fetchone()[0]
+    return {
+        "scored": db.execute("select count(*) from person_weeks where week = ?", [week]).fetchone()[
+            0
+        ],
+        "guests_scored": guests,
+        "excluded": excluded,
+        "excluded_total": sum(excluded.values()),
+        "excluded_text": [f"{n} {REASONS.get(r, r)}" for r, n in excluded.items()],
+    }
 
 
 def _quarantined(db: Database, start: float, end: float) -> dict[str, Any]:
@@ -97,7 +122,7 @@ def build_digest(
     start, end = week_bounds(week, tz)
     info = {
         r["person_id"]: r
-        for r in db.query("select person_id, display_name, email, team from people")
+        for r in db.query("select person_id, display_name, email, team, kind, disabled from people")
     }
     people = []
     for r in ranked[:top]:
@@ -108,6 +133,10 @@ def build_digest(
             entry["display_name"] = known.get("display_name") or known.get("email")
         if p.get("team"):
             entry["team"] = p["team"]
+        if p.get("kind") and p["kind"] != "person":
+            entry["kind"] = p["kind"]  # a guest or external account, scored but labelled
+        if p.get("disabled"):
+            entry["account_disabled"] = True
         entry.update(
             {
                 "risk": r.risk,
@@ -132,7 +161,7 @@ def build_digest(
         "generated_at": _iso(time.time()),
         "timezone": tz,
         "period": {"start": _iso(start, tz), "end": _iso(end, tz)},
-        "coverage": coverage(db, start, end),
+        "coverage": coverage(db, start, end, week),
         "notes": notes or [],
         "summary": {
             "people_scored": db.execute(

@@ -47,7 +47,9 @@ def group_value(measure: Measure, members: list[dict[str, Any]]) -> float | None
     if not members:
         return None
     if measure.kind == "count":
-        return round(statistics.median(float(f.get(measure.num) or 0) for f in members), 1)
+        # someone measured only by logins has no messages to count: absent, not zero
+        values = [float(f.get(measure.num) or 0) for f in members if measure.num in f]
+        return round(statistics.median(values), 1) if values else None
     den = sum(float(f.get(measure.den) or 0) for f in members)
     minimum = MIN_SCORED_FOR_SHARE if measure.key == "small_talk" else 1
     if den < minimum:

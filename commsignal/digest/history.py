@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,7 +14,7 @@ from commsignal.analysis.features import compute_week, load_week
 from commsignal.config import DetectConfig
 from commsignal.detect import detect_week
 from commsignal.detect.rules import Rule
-from commsignal.detect.scoring import Weighted, composite, level
+from commsignal.detect.scoring import level, stored_risks
 from commsignal.weeks import week_bounds, week_of
 
 HISTORY_WEEKS = 8
@@ -108,19 +107,8 @@ def risk_history(
     Returns:
         (week -> person_id -> (risk, level), the set of analysed weeks).
     """
-    by_id = {r.id: r for r in rules}
-    marks = ",".join("?" for _ in weeks)
-    found: dict[tuple[str, str], list[Weighted]] = defaultdict(list)
-    for row in db.execute(
-        f"select week, person_id, detector, score, strength from findings where week in ({marks})",
-        weeks,
-    ).fetchall():
-        rule = by_id.get(row[2])
-        if rule is not None:
-            found[(row[0], row[1])].append(Weighted(row[3], rule.weight, row[4] == "strong"))
     out: dict[str, dict[str, tuple[int, str]]] = {w: {} for w in weeks}
-    for (w, pid), items in found.items():
-        risk = composite(items)
+    for (w, pid), risk in stored_risks(db, weeks, rules).items():
         out[w][pid] = (risk, level(risk))
     return out, _analysed(db, weeks)
 

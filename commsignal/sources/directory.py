@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from commsignal.analysis.session_store import rebuild_sessions_in_db
 from commsignal.privacy import Pseudonymizer, canonical_email
 from commsignal.store.identity import DirectoryEntry, IdentityRules, write_directory
+from commsignal.store.kinds import KINDS, kind_of_graph_user
 from commsignal.store.resolve import ResolveResult, login_users_of, resolve_people
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ HEADER = (
     "country",
     "start_date",
     "aliases",
+    "kind",
 )
 MAX_PROBLEMS = 5
 
@@ -58,7 +60,13 @@ def identity_rules(config: IdentityConfig | None) -> IdentityRules:
     """The store's matching rules from the `[identity]` config section (none when absent)."""
     if config is None:
         return IdentityRules()
-    return IdentityRules(dict(config.netbios_domains), dict(config.bare_login_domains))
+    return IdentityRules(
+        dict(config.netbios_domains),
+        dict(config.bare_login_domains),
+        tuple(config.include),
+        tuple(config.exclude),
+        config.exclude_guests,
+    )
 
 
 def read_directory(path: str | os.PathLike[str]) -> list[DirectoryEntry]:
@@ -118,6 +126,9 @@ def _problem(row: dict[str, str], seen: set[str]) -> str | None:
             ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError):
             return f"unknown time zone {tz!r}; use an IANA name such as Europe/Berlin"
+    kind = row.get("kind", "").lower()
+    if kind and kind not in KINDS:
+        return f"kind {kind!r} is not one of {', '.join(KINDS)}"
     start = row.get("start_date", "")
     if start:
         try:
@@ -141,6 +152,7 @@ def _entry(row: dict[str, str]) -> DirectoryEntry:
         country=(row.get("country") or "").upper() or None,
         start_date=opt("start_date"),
         aliases=tuple(a.strip() for a in row.get("aliases", "").split(";") if a.strip()),
+        kind=row.get("kind", "").lower() or None,
     )
 
 
@@ -174,11 +186,13 @@ def directory_from_graph_users(users: Iterable[dict[str, Any]]) -> list[Director
         users: dicts with Graph property names (`mail`, `userPrincipalName`,
             `onPremisesSamAccountName`, `onPremisesDomainName`, `employeeId`, `id`, `department`,
             `jobTitle`, `usageLocation`, `displayName`, and optionally `managerMail`,
-            `mailboxTimeZone` as IANA name).
+            `mailboxTimeZone` as IANA name, `accountEnabled`, `userType`, `mailboxSettings`).
 
     Returns:
         Entries for users with a mail or UPN; aliases are their UPN, `DOMAIN\\sam` (NetBIOS name
-        is the first label of `onPremisesDomainName`), employee id and object id.
+        is the first label of `onPremisesDomainName`), employee id and object id. The kind comes
+        from `mailboxSettings.userPurpose` and `userType` (`store.kinds.kind_of_graph_user`), and
+        `accountEnabled` false marks a disabled account (kept: its aliases still name old logins).
     """
     out: list[DirectoryEntry] = []
     for u in users:
@@ -199,6 +213,8 @@ def directory_from_graph_users(users: Iterable[dict[str, Any]]) -> list[Director
                 timezone=u.get("mailboxTimeZone"),
                 country=u.get("usageLocation"),
                 aliases=tuple(aliases),
+                kind=kind_of_graph_user(u),
+                disabled=u.get("accountEnabled") is False,
             )
         )
     return out

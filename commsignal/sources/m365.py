@@ -198,11 +198,12 @@ class _Run(MeetingSteps):
     async def do_users(self) -> None:
         tz_error: list[ConnectorError] = []
 
-        async def tz_of(out: dict[str, str | None], uid: str) -> None:
+        async def tz_of(out: dict[str, tuple[str | None, str | None]], uid: str) -> None:
             if tz_error:
                 return
             try:
-                out[uid] = await self.src.mailbox_tz(uid)
+                # one call gives the zone and what the mailbox is for (a room, a shared mailbox)
+                out[uid] = await self.src.mailbox(uid)
             except UserUnavailable as err:
                 self.report.skip_user("mailbox", err.kind)
             except ConnectorError as err:
@@ -210,12 +211,13 @@ class _Run(MeetingSteps):
 
         directory: list[Account] = []
         async for users in self.src.users():
-            tzs: dict[str, str | None] = {}
+            tzs: dict[str, tuple[str | None, str | None]] = {}
             ids = [str(text(u, "id")) for u in users]
             await self.each(ids, partial(tz_of, tzs))
             accounts: list[Account] = []
             for uid, u in zip(ids, users, strict=True):
-                acc = mp.user_to_account(u, tz=tzs.get(uid))
+                tz, purpose = tzs.get(uid, (None, None))
+                acc = mp.user_to_account(u, tz=tz, purpose=purpose)
                 accounts.append(acc)
                 self.users.append(uid)
                 for addr in (text(u, "mail"), text(u, "userPrincipalName")):
@@ -248,9 +250,13 @@ class _Run(MeetingSteps):
                 "usageLocation": a.country,
                 "mailboxTimeZone": a.tz,
                 "managerMail": mail.get(a.manager_account_id or ""),
+                # kept for disabled users too: a leaver's aliases still name their old logins
+                "accountEnabled": not a.deleted,
+                "userType": "Guest" if a.is_restricted else "Member",
+                "mailboxSettings": {"userPurpose": a.purpose},
             }
             for a in accounts
-            if not a.is_bot and not a.deleted
+            if not a.is_bot
         ]
         write_directory(self.db, directory_from_graph_users(users), "m365")
 

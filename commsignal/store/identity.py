@@ -30,6 +30,10 @@ class IdentityRules:
     netbios_domains: Mapping[str, str] = field(default_factory=dict)
     # login source -> email domain for its bare login names (e.g. {"windows": "contoso.com"})
     bare_login_domains: Mapping[str, str] = field(default_factory=dict)
+    # emails or globs always scored / never scored, and whether guests are scored (store.kinds)
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    exclude_guests: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,8 @@ class DirectoryEntry:
     country: str | None = None
     start_date: str | None = None
     aliases: tuple[str, ...] = ()
+    kind: str | None = None  # person, guest, room, equipment, shared, service (store.kinds)
+    disabled: bool = False  # the account is switched off (a leaver), from Entra accountEnabled
 
 
 def alias_key(value: str) -> str:
@@ -66,10 +72,13 @@ class Resolver:
         self.pseudonyms = pseudonyms
         self.rules = rules or IdentityRules()
         self.directory: dict[str, DirectoryEntry] = {}
+        # every origin's entry per email (CSV first): kinds and disabled flags come from all
+        self.entries: dict[str, list[DirectoryEntry]] = {}
         claims: dict[str, set[str]] = {}
         for entry in directory:
             email = canonical_email(entry.email)
             self.directory.setdefault(email, entry)
+            self.entries.setdefault(email, []).append(entry)
             for alias in (email, *entry.aliases):
                 if alias.strip():
                     claims.setdefault(alias_key(alias), set()).add(email)
@@ -81,9 +90,13 @@ class Resolver:
             self.alias.setdefault(alias_key(login_name), canonical_email(email))
         # a bare sam matches `DOMAIN\sam` aliases only when one person has that sam
         sams: dict[str, set[str]] = {}
+        # NetBIOS domains the aliases name: a login in one of them that no alias lists is nobody's
+        self.alias_domains: set[str] = set()
         for a, email in self.alias.items():
             if "\\" in a:
-                sams.setdefault(a.split("\\", 1)[1], set()).add(email)
+                domain, sam = a.split("\\", 1)
+                sams.setdefault(sam, set()).add(email)
+                self.alias_domains.add(domain.split(".", 1)[0])
         self.sam = {s: next(iter(e)) for s, e in sams.items() if len(e) == 1}
         self.links = dict(links or {})
         self.netbios = {k.upper(): v.lower() for k, v in self.rules.netbios_domains.items()}
@@ -122,15 +135,41 @@ class Resolver:
         if "@" in key:
             return key
         if "\\" in key:
-            netbios, sam = key.split("\\", 1)
-            domain = self.netbios.get(netbios.upper())
-            return self._listed(f"{sam}@{domain}") if domain and sam else None
+            return self._domain_name(source, key, login)
         if login:
-            if key in self.sam:
-                return self.sam[key]
-            domain = self.rules.bare_login_domains.get(source)
-            if domain and key:
-                return self._listed(f"{key}@{domain.lower()}")
+            return self._bare_name(source, key)
+        return None
+
+    def _domain_name(self, source: str, key: str, login: bool) -> str | None:
+        # `DOMAIN\sam` that is no alias as written: the same domain by its NetBIOS name (logs may
+        # write the DNS name), the configured NetBIOS rule, then, for a login name, the bare sam.
+        # The bare sam is tried only for a domain no alias names: the directory may spell the
+        # domain differently (Graph's DNS label vs. the log's NetBIOS name), but a domain it
+        # does list without this sam is another person's account, however unique the sam is
+        domain, sam = key.split("\\", 1)
+        if not sam:
+            return None
+        netbios = domain.split(".", 1)[0]
+        if netbios != domain and f"{netbios}\\{sam}" in self.alias:
+            return self.alias[f"{netbios}\\{sam}"]
+        email_domain = self.netbios.get(domain.upper()) or self.netbios.get(netbios.upper())
+        if email_domain:
+            return self._listed(f"{sam}@{email_domain}")
+        if login and netbios not in self.alias_domains:
+            # with NetBIOS rules declared, a domain left out of them is not covered by the
+            # per-source rule for bare names either
+            return self.alias.get(sam) or self._bare_name(source, sam, rule=not self.netbios)
+        return None
+
+    def _bare_name(self, source: str, sam: str, rule: bool = True) -> str | None:
+        # a bare login name: a directory `DOMAIN\sam` alias of exactly one person, else the rule
+        if sam in self.sam:
+            return self.sam[sam]
+        if not rule:
+            return None
+        domain = self.rules.bare_login_domains.get(source)
+        if domain and sam:
+            return self._listed(f"{sam}@{domain.lower()}")
         return None
 
     def _listed(self, email: str) -> str:
@@ -165,6 +204,8 @@ def load_directory(db: Database) -> list[DirectoryEntry]:
             country=r["country"],
             start_date=r["start_date"],
             aliases=tuple(json.loads(r["aliases"] or "[]")),
+            kind=r["kind"],
+            disabled=bool(r["disabled"]),
         )
         for r in rows
     ]
@@ -213,6 +254,8 @@ def write_directory(db: Database, entries: Iterable[DirectoryEntry], origin: str
             "country": e.country,
             "start_date": e.start_date,
             "aliases": json.dumps(sorted({a.strip() for a in e.aliases if a.strip()})),
+            "kind": e.kind,
+            "disabled": int(e.disabled),
             "updated_at": time.time(),
         }
         for e in entries
@@ -238,7 +281,8 @@ def account_rows(db: Database) -> list[dict[str, Any]]:
     return list(
         db.query(
             "select source, account_id, person_id, email, display_name, tz, department, title, "
-            "manager_account_id, country, kind from accounts where is_bot = 0 "
+            "manager_account_id, country, kind, purpose, is_restricted, deleted "
+            "from accounts where is_bot = 0 "
             "order by source, account_id"
         )
     )

@@ -396,6 +396,27 @@ def m009_digest_charts(db: Database) -> None:
     )
 
 
+@migrations()
+def m010_people_kinds(db: Database) -> None:
+    """What each identity is (person, guest, room, shared mailbox...) and who a week left unscored, why."""
+    db.execute("ALTER TABLE accounts ADD COLUMN purpose TEXT")  # Exchange mailbox userPurpose
+    db.execute("ALTER TABLE directory ADD COLUMN kind TEXT")
+    db.execute("ALTER TABLE directory ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE people ADD COLUMN kind TEXT NOT NULL DEFAULT 'person'")
+    db.execute("ALTER TABLE people ADD COLUMN scope TEXT NOT NULL DEFAULT 'auto'")
+    db.execute("ALTER TABLE people ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        """
+        CREATE TABLE week_exclusions (
+            week TEXT NOT NULL,
+            person_id TEXT NOT NULL,
+            reason TEXT NOT NULL,          -- room, shared, service, excluded, no_activity, ...
+            PRIMARY KEY (week, person_id)
+        )
+        """
+    )
+
+
 def apply(db: Database) -> list[str]:
     """Apply pending migrations and return their names.
 

@@ -22,6 +22,7 @@ from commsignal.store.identity import (
     account_rows,
     source_rank,
 )
+from commsignal.store.kinds import classify
 
 
 @dataclass(slots=True)
@@ -312,9 +313,21 @@ def _person_row(
         boss = next((a for a in accts if a["manager_account_id"]), None)
         if boss is not None:
             manager = _person((boss["source"], boss["manager_account_id"]), new_of, resolver)
+    rules = resolver.rules
+    what = classify(
+        email,
+        [(e.kind, e.disabled) for e in resolver.entries.get(email or "", [])],
+        accts,
+        rules.include,
+        rules.exclude,
+        rules.exclude_guests,
+    )
     return {
         "person_id": pid,
         "email": email,
+        "kind": what.kind,
+        "scope": what.scope,
+        "disabled": int(what.disabled),
         # the best identity known: the directory's name, else an account's name or identifier
         "display_name": (d.display_name if d else None)
         or first("display_name")

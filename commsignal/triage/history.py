@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from commsignal.detect import PersonRisk
 from commsignal.detect.rules import Rule
-from commsignal.detect.scoring import Weighted, composite
+from commsignal.detect.scoring import stored_risks
 from commsignal.triage.apply import TriageOutcome
 from commsignal.triage.verdicts import monday
 
@@ -186,7 +186,6 @@ def _measured(
     """Risk as measured (before triage) per person and week; None for weeks with no data."""
     if not people:
         return {}
-    by_id = {r.id: r for r in rules}
     marks = ",".join("?" * len(weeks))
     pmarks = ",".join("?" * len(people))
     scored = {
@@ -196,19 +195,12 @@ def _measured(
             [*weeks, *people],
         )
     }
-    found: dict[tuple[str, str], list[Weighted]] = {}
-    for pid, wk, det, score, strength in db.execute(
-        f"select person_id, week, detector, score, strength from findings "
-        f"where week in ({marks}) and person_id in ({pmarks})",
-        [*weeks, *people],
-    ):
-        weight = by_id[det].weight if det in by_id else 1.0
-        found.setdefault((pid, wk), []).append(Weighted(score, weight, strength == "strong"))
+    risks = stored_risks(db, weeks, rules, people)
     out: dict[tuple[str, str], int | None] = {}
     for pid in people:
         for wk in weeks:
-            if (pid, wk) in found:
-                out[(pid, wk)] = composite(found[(pid, wk)])
+            if (wk, pid) in risks:
+                out[(pid, wk)] = risks[(wk, pid)]
             else:
                 out[(pid, wk)] = 0 if (pid, wk) in scored else None
     return out

@@ -130,7 +130,10 @@ def parse_ts(value: Any, tz: tzinfo | None, file: str) -> float:
     ms_date = _MS_DATE.fullmatch(text)
     if ms_date:  # ConvertTo-Json of a DateTime in Windows PowerShell 5.1: "/Date(1700000000000)/"
         return _epoch(int(ms_date.group(1)) / 1000.0)
-    if _LOCAL_DATE.match(text):
+    unambiguous = _culture_date(text)
+    if unambiguous is not None:
+        text = unambiguous
+    elif _LOCAL_DATE.match(text):
         raise NeedsTimeFormat(
             f"timestamp {snippet(text, 40)} is in a local date format; give it with --time-format "
             "(e.g. '%m/%d/%Y %I:%M:%S %p' for US, '%d/%m/%Y %H:%M:%S' for day-first)"
@@ -148,6 +151,23 @@ def parse_ts(value: Any, tz: tzinfo | None, file: str) -> float:
     return dt.timestamp()
 
 
+def _culture_date(text: str) -> str | None:
+    # the culture formats PowerShell writes whose order cannot be misread, as ISO-8601:
+    # year first with slashes (ja-JP, zh-CN `2026/11/03 9:00:00`) and day first with dots
+    # (de-DE, ru-RU, pl-PL... `03.11.2026 09:00:00`); US/UK slashes stay for --time-format
+    m = _YEAR_FIRST.fullmatch(text) or _DOTTED.fullmatch(text)
+    if m is None:
+        return None
+    year, month, day = (m["y"], m["m"], m["d"])
+    return f"{year}-{int(month):02d}-{int(day):02d}T{int(m['H']):02d}:{m['M']}:{m['S'] or '00'}"
+
+
+_YEAR_FIRST = re.compile(
+    r"(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?"
+)
+_DOTTED = re.compile(
+    r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?"
+)
 _MS_DATE = re.compile(r"/?Date\((-?\d{1,15})(?:[+-]\d{4})?\)/?")
 _LOCAL_DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4},?[ T]+\d{1,2}:\d{2}")
 

@@ -19,6 +19,7 @@ HEAD_BYTES = 65536
 ENTRA_CSV = frozenset({"date (utc)", "request id", "correlation id"})
 OKTA_CSV = frozenset({"eventtype", "published"})
 WINDOWS_CSV = frozenset({"timecreated", "id", "machinename"})
+EVENTLOG_CSV = frozenset({"timegenerated", "eventid", "machinename"})  # Get-EventLog
 EVENT_VIEWER_CSV = frozenset({"date and time", "event id", "task category"})
 # header cells that make a CSV recognisably a login CSV (the generic format's names and aliases)
 LOGIN_WORDS = frozenset(
@@ -102,7 +103,7 @@ def detect(path: Path) -> Detected:
 def _json(text: str) -> Detected:
     if '"eventType"' in text and ('"actor"' in text or '"published"' in text):
         found = Detected("okta", "json", "an Okta System Log export (JSON)")
-    elif re.search(r'"(winlog|EventID|EventRecordID)"', text) or (
+    elif re.search(r'"(winlog|EventID|EventRecordID|ReplacementStrings)"', text) or (
         '"TimeCreated"' in text and '"Properties"' in text
     ):
         found = Detected("windows", "json", "Windows Security events (JSON)")
@@ -126,7 +127,7 @@ def _csv(text: str) -> Detected:
     lines = text.splitlines()
     first = lines[0] if lines else ""
     if first.startswith("#TYPE"):  # Export-Csv of Windows PowerShell 5.1 writes the type first
-        if "EventLogRecord" in first or "EventRecord" in first:
+        if any(name in first for name in ("EventLogRecord", "EventRecord", "EventLogEntry")):
             return Detected("windows", "csv", "Windows events from Export-Csv")
         first = lines[1] if len(lines) > 1 else ""
     cells, _ = split_header(first)
@@ -137,7 +138,7 @@ def _csv(text: str) -> Detected:
         return Detected("entra", "csv", "an Entra ID sign-in log download (CSV)")
     if lowered >= OKTA_CSV:
         return Detected("okta", "csv", "an Okta System Log export (CSV)")
-    if lowered >= WINDOWS_CSV:
+    if lowered >= WINDOWS_CSV or lowered >= EVENTLOG_CSV:
         return Detected("windows", "csv", "Windows events from Export-Csv")
     if lowered >= EVENT_VIEWER_CSV:
         return Detected("windows", "csv", "Windows events saved as CSV by Event Viewer")

@@ -140,6 +140,16 @@ def _event(rec: dict[str, Any], tz: Any, file: str, time_format: str | None = No
     types = r.get("signInEventTypes")
     if not isinstance(interactive, bool) and isinstance(types, list) and types:
         interactive = "interactiveUser" in types
+    # as the Graph sync maps a signIn: the OS/browser label is client evidence, the device's
+    # name is its host and deviceId its identity (empty for unregistered devices)
+    label = " / ".join(
+        x
+        for x in (
+            clean(dig(r, "deviceDetail", "operatingSystem")),
+            clean(dig(r, "deviceDetail", "browser")),
+        )
+        if x
+    )
     return LoginEvent(
         event_id=eid,
         source=SOURCE,
@@ -148,7 +158,10 @@ def _event(rec: dict[str, Any], tz: Any, file: str, time_format: str | None = No
         event="signin",
         session_key=key,
         ip=ip,
-        device=clean(dig(r, "deviceDetail", "displayName")),
+        device=label or None,
+        host=clean(dig(r, "deviceDetail", "displayName")),
+        device_id=clean(dig(r, "deviceDetail", "deviceId")),
+        account_id=clean(r.get("userId")),
         client_app=app,
         user_agent=clean(r.get("userAgent")),
         country=clean(dig(r, "location", "countryOrRegion")),

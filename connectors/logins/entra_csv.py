@@ -39,12 +39,12 @@ def file_kind(name: str) -> tuple[bool | None, str | None]:
 
     The portal names its downloads InteractiveSignIns_*, NonInteractiveSignIns_*,
     ApplicationSignIns_* (service principals), MSISignIns_* (managed identities) and
-    AuthDetails_* (authentication steps of the sign-ins, not sign-ins themselves).
+    InteractiveSignIns_AuthDetails_* (authentication steps of the sign-ins, not sign-ins).
     """
     lowered = name.lower()
     if lowered.startswith(("applicationsignins", "msisignins", "serviceprincipalsignins")):
         return None, "not a user sign-in (service principal or managed identity)"
-    if lowered.startswith("authdetails"):
+    if "authdetails" in lowered:  # InteractiveSignIns_AuthDetails_<from>_<to>.csv
         return None, "authentication detail, not a sign-in"
     if lowered.startswith("noninteractivesignins"):
         return False, None

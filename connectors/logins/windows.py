@@ -13,7 +13,6 @@ twin would add a session that never ends).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -40,8 +39,10 @@ from connectors.logins.common import (
 )
 from connectors.logins.detect_format import detect
 from connectors.logins.text_input import iter_json_records
+from connectors.logins.windows_evtx import evtx_records
 from connectors.logins.windows_shapes import (
     flatten_get_winevent,
+    is_get_eventlog,
     is_get_winevent,
     iter_export_csv,
     iter_xml_events,
@@ -84,7 +85,7 @@ def parse_windows(path: str | Path, options: ParseOptions | None = None) -> Iter
     tz = opts.tz()
     shape = "evtx" if p.suffix.lower() == ".evtx" else detect(p).shape
     if shape == "evtx":
-        records: Iterator[Any] = _evtx_records(p)
+        records: Iterator[Any] = evtx_records(p, SOURCE)
     elif shape == "xml":
         records = iter_xml_events(p, SOURCE)
     elif shape == "csv":
@@ -134,7 +135,7 @@ def _flatten(rec: dict[str, Any]) -> dict[str, Any]:
     # one shape for every export: System fields plus EventData at the top level
     if "_time" in rec and "EventID" in rec:  # already flat (XML, Export-Csv)
         return rec
-    if is_get_winevent(rec):
+    if is_get_winevent(rec) or is_get_eventlog(rec):
         return flatten_get_winevent(rec)
     winlog = rec.get("winlog")
     if isinstance(winlog, dict):  # Winlogbeat: @timestamp is the event time (UTC)
@@ -171,15 +172,20 @@ def _event(
     code: int, f: dict[str, Any], tz: Any, file: str, time_format: str | None = None
 ) -> LoginEvent:
     rdp = code in (4778, 4779)
-    user = clean(f.get("AccountName") if rdp else f.get("TargetUserName"))
-    if not user:
+    sam = clean(f.get("AccountName") if rdp else f.get("TargetUserName"))
+    if not sam:
         if f.get("_from_message"):
             raise BadRow(
                 f"event {code}: no user name in its message (messages are read in English; "
                 "export with `ConvertTo-Json -Depth 3` or `wevtutil qe Security /f:xml` instead)"
             )
         raise BadRow(f"event {code} without a user name")
+    domain = clean(f.get("AccountDomain") if rdp else f.get("TargetDomainName"))
+    user = qualified_name(domain, sam)
     key = clean(f.get("LogonID") if rdp else f.get("TargetLogonId"))
+    if key is not None and key.isdigit():
+        # Get-WinEvent's Properties give the logon id as a number; every other shape writes hex
+        key = hex(int(key))
     host = clean(f.get("Hostname")) or clean(f.get("Computer"))
     ts = _timestamp(f, tz, file, time_format)
     logon_type = clean(f.get("LogonType"))
@@ -205,11 +211,12 @@ def _event(
     if record:
         eid = event_id(SOURCE, host_id, record, code)
     else:
-        eid = event_id(SOURCE, host_id, code, ts_key(ts), user.lower(), key)
+        # the bare name, as before domains were kept, so a re-import of an older file adds nothing
+        eid = event_id(SOURCE, host_id, code, ts_key(ts), sam.lower(), key)
     return LoginEvent(
         event_id=eid,
         source=SOURCE,
-        user=user.lower(),  # Windows names are case-insensitive
+        user=user,
         ts=ts,
         event=event,
         session_key=key.lower() if key else None,
@@ -220,6 +227,27 @@ def _event(
         interactive=interactive,
         host=host,
     )
+
+
+def qualified_name(domain: str | None, sam: str) -> str:
+    """`domain\\sam` in lower case (Windows names are case-insensitive), or the bare sam without a domain.
+
+    The domain tells apart two people with one sam in different domains (a directory alias
+    `DOMAIN\\sam` then names exactly one of them). A DNS domain is cut to its first label, the
+    default NetBIOS name: a Kerberos logon writes `THESHIRE.LOCAL` where the logoff of the same
+    session writes `THESHIRE`. A `NAME\\sam` or `NAME@domain` that arrived whole is kept.
+
+    Args:
+        domain: TargetDomainName / AccountDomain as logged (NetBIOS or DNS name), or None.
+        sam: TargetUserName / AccountName.
+
+    Returns:
+        The login name stored for the event.
+    """
+    name = sam.strip().lower()
+    if not domain or "\\" in name or "@" in name:
+        return name
+    return f"{domain.strip().lower().split('.', 1)[0]}\\{name}"
 
 
 def _timestamp(f: dict[str, Any], tz: Any, file: str, time_format: str | None = None) -> float:
@@ -267,7 +295,7 @@ def _skip_reason(
     ev: LoginEvent, f: dict[str, Any], opts: ParseOptions, twins: set[tuple[str, str]]
 ) -> str | None:
     # None keeps the event; otherwise why it is left out (counted by the import, never silent)
-    name = ev.user
+    name = ev.user.rsplit("\\", 1)[-1]  # the sam: machine and system accounts are named by it
     if name.endswith("$") and not opts.include_machine_accounts:
         return "machine account"
     system = name in SYSTEM_ACCOUNTS or name.startswith(SYSTEM_PREFIXES)
@@ -287,54 +315,3 @@ def _skip_reason(
         twins.discard(twin)  # a logon id reused after a reboot is a new logon
         return None
     return "elevated twin of a logon" if twin in twins else None
-
-
-def _evtx_records(path: Path) -> Iterator[tuple[int, Any] | Any]:
-    # records are numbered by position; a record the parser cannot decode is quarantined, not fatal
-    from evtx import PyEvtxParser
-
-    file = str(path)
-    size = path.stat().st_size
-    with path.open("rb") as fh:
-        magic = fh.read(8)
-    if size < 4096 or magic != b"ElfFile\x00":
-        raise LoginFormatError(
-            f"{file}: not a readable .evtx file ({'empty' if not size else 'no evtx header'}); "
-            "export the Security log again with wevtutil epl or Event Viewer's Save As"
-        )
-    try:
-        records = iter(PyEvtxParser(file).records_json())
-    except Exception as exc:  # the Rust parser rejects a broken header with a plain RuntimeError
-        raise LoginFormatError(
-            f"{file}: not a readable .evtx file ({str(exc)[:120]}); export the Security log "
-            "again, or use `wevtutil qe Security /f:xml > FILE.xml` and import that"
-        ) from None
-    n = 0
-    failures = 0
-    while True:
-        n += 1
-        try:
-            rec = next(records)
-        except StopIteration:
-            partial = (size - 4096) % 65536 if size > 4096 else 0
-            if partial:  # the parser skips an incomplete last chunk without any error
-                yield quarantine(
-                    SOURCE,
-                    file,
-                    n,
-                    f"truncated evtx: the last chunk has only {partial} of 65536 bytes; "
-                    "its records were not read",
-                    "",
-                )
-            return
-        except Exception as exc:  # the Rust parser raises plain RuntimeError/OSError per bad record
-            failures += 1
-            yield quarantine(SOURCE, file, n, f"unreadable evtx record: {exc}", "")
-            if failures > 1000:
-                return
-            continue
-        failures = 0
-        try:
-            yield (n, json.loads(obj(rec)["data"]))
-        except (ValueError, KeyError, TypeError) as exc:
-            yield quarantine(SOURCE, file, n, f"unreadable evtx record: {exc}", str(rec)[:2000])

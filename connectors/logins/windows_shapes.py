@@ -3,6 +3,8 @@
 - `Get-WinEvent ... | ConvertTo-Json`: `Id`, `TimeCreated` (`"/Date(ms)/"` in Windows PowerShell
   5.1, ISO-8601 in PowerShell 7), `MachineName`, `RecordId` and `Properties`, a list of
   `{"Value": ...}` in the order of the event's template (names below, from the event docs).
+- `Get-EventLog -LogName Security` (Windows PowerShell only): `EventID`, `TimeGenerated`, `Index`
+  and `ReplacementStrings`, the same values as `Properties` as plain strings.
 - `Get-WinEvent ... | Export-Csv`: the same columns, but `Properties` is a type name, so the
   fields are read from the rendered `Message` ("Account Name:\t\tjdoe" lines under sections);
   Event Viewer's "Save All Events As" CSV likewise (Level, Date and Time, Source, Event ID,
@@ -69,13 +71,29 @@ def is_get_winevent(rec: dict[str, Any]) -> bool:
     return "Id" in rec and "TimeCreated" in rec and "EventID" not in rec
 
 
+def is_get_eventlog(rec: dict[str, Any]) -> bool:
+    """Whether a JSON record is a Windows PowerShell `Get-EventLog` EventLogEntry (EventID + TimeGenerated)."""
+    return "TimeGenerated" in rec and ("EventID" in rec or "InstanceId" in rec)
+
+
 def flatten_get_winevent(rec: dict[str, Any]) -> dict[str, Any]:
-    """A ConvertTo-Json EventLogRecord as flat fields (EventID, Hostname, RecordNumber, _time, data)."""
+    """A ConvertTo-Json EventLogRecord or EventLogEntry as flat fields (EventID, Hostname, RecordNumber, _time, data).
+
+    Get-WinEvent gives `Properties` (`{"Value": ...}` objects); Get-EventLog gives the same
+    values as `ReplacementStrings` (plain strings), `TimeGenerated` and the record number as
+    `Index`. Either falls back to the rendered `Message` when the values are not expanded.
+    """
     flat: dict[str, Any] = {}
-    code = _int(rec.get("Id"))
-    props = rec.get("Properties")
+    legacy = "Id" not in rec
+    raw_code = rec.get("EventID", rec.get("InstanceId")) if legacy else rec.get("Id")
+    code = _int(raw_code)
+    if legacy and code is not None:
+        code &= 0xFFFF  # InstanceId carries the severity bits above the event id
+    props = rec.get("ReplacementStrings") if legacy else rec.get("Properties")
     names = TEMPLATES.get(code or 0, ())
-    if isinstance(props, list) and props and all(isinstance(p, dict) for p in props):
+    # Properties not expanded (-Depth 1) are type names, never values: only objects count there
+    kinds = str if legacy else dict
+    if isinstance(props, list) and props and all(isinstance(p, kinds) for p in props):
         for name, prop in zip(names, props, strict=False):
             flat[name] = _value(prop)
     elif isinstance(rec.get("Message"), str):  # properties not expanded (-Depth 1): the message
@@ -83,8 +101,11 @@ def flatten_get_winevent(rec: dict[str, Any]) -> dict[str, Any]:
         flat["_from_message"] = True
     flat["EventID"] = code
     flat["Hostname"] = rec.get("MachineName")
-    flat["RecordNumber"] = rec.get("RecordId")
-    flat["_time"] = rec.get("TimeCreated")
+    flat["RecordNumber"] = rec.get("Index") if legacy else rec.get("RecordId")
+    stamp = rec.get("TimeGenerated") if legacy else rec.get("TimeCreated")
+    if isinstance(stamp, dict):  # a DateTime with note properties: {"value": "/Date(..)/", ...}
+        stamp = stamp.get("value", stamp.get("DateTime"))
+    flat["_time"] = stamp
     return flat
 
 
@@ -107,6 +128,7 @@ _FIELD = re.compile(r"^\s*([A-Za-z][A-Za-z ()/-]{1,40}):[ \t]*(.*?)\s*$")
 # message label -> field name, per section ("" is the top level, before any section)
 _LABELS = {
     "Account Name": "AccountName",
+    "Account Domain": "AccountDomain",
     "Logon ID": "LogonID",
     "Linked Logon ID": "TargetLinkedLogonId",
     "Logon Type": "LogonType",
@@ -151,6 +173,7 @@ def message_fields(code: int, message: str) -> dict[str, Any]:
     if code in (4778, 4779):
         return flat
     flat["TargetUserName"] = user_section.get("AccountName")
+    flat["TargetDomainName"] = user_section.get("AccountDomain")
     flat["TargetLogonId"] = user_section.get("LogonID")
     return flat
 
@@ -170,16 +193,19 @@ def iter_export_csv(path: Path, source: str) -> Iterator[tuple[int, Any] | Quara
             yield item
             continue
         n, rec = item
-        # Export-Csv names Id/TimeCreated/MachineName; Event Viewer's "Save as CSV" has
-        # "Event ID" and "Date and Time" and no computer name
-        raw_id = rec.get("Id", rec.get("Event ID"))
+        # Get-WinEvent's Export-Csv names Id/TimeCreated/RecordId, Get-EventLog's
+        # EventID/TimeGenerated/Index; Event Viewer's "Save as CSV" has "Event ID" and
+        # "Date and Time" and no computer name
+        raw_id = rec.get("Id", rec.get("EventID", rec.get("Event ID")))
         code = _int(raw_id)
         flat = message_fields(code or 0, rec.get("Message") or "")
         flat["_from_message"] = True
         flat["EventID"] = code if code is not None else raw_id
         flat["Hostname"] = rec.get("MachineName")
-        flat["RecordNumber"] = rec.get("RecordId")
-        flat["_time"] = rec.get("TimeCreated") or rec.get("Date and Time") or None
+        flat["RecordNumber"] = rec.get("RecordId", rec.get("Index"))
+        flat["_time"] = (
+            rec.get("TimeCreated") or rec.get("TimeGenerated") or rec.get("Date and Time") or None
+        )
         yield (n, flat)
 
 

@@ -16,12 +16,17 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from connectors.msgraph.client import GraphCaller, build_client
-from connectors.msgraph.fields import Json, children, link, text
+from connectors.msgraph.fields import Json, children, enum, link, text
 from connectors.msgraph.meetings import MeetingReads
 from connectors.msgraph.raw import error_mapping, get_json
 from connectors.msgraph.settings import GraphSettings
 
 __all__ = ["GraphSettings", "GraphSource", "connect"]
+
+# mailboxSettings.userPurpose members (Graph v1.0 metadata; msgraph's UserPurpose holds the same)
+USER_PURPOSES = frozenset(
+    {"user", "linked", "shared", "room", "equipment", "others", "unknownFutureValue"}
+)
 
 USER_FIELDS = [
     "id",
@@ -32,6 +37,7 @@ USER_FIELDS = [
     "jobTitle",
     "usageLocation",
     "accountEnabled",
+    "userType",  # Member or Guest (B2B); who is a person is decided in commsignal.store.kinds
     # identity evidence for joining directory, HR and login-log names (carried on Account)
     "onPremisesSamAccountName",
     "onPremisesDomainName",
@@ -121,9 +127,15 @@ class GraphSource(MeetingReads):
 
     async def mailbox_tz(self, uid: str) -> str | None:
         """Mailbox time zone (IANA or Windows name); None for users without a mailbox."""
+        return (await self.mailbox(uid))[0]
+
+    async def mailbox(self, uid: str) -> tuple[str | None, str | None]:
+        """Mailbox time zone and `userPurpose` (user, shared, room, equipment...); Nones without a mailbox."""
         b = self.client.users.by_user_id(uid).mailbox_settings
         found = await self.caller.call(self._get(b), "mailbox", missing_ok=True, per_user=True)
-        return text(found, "timeZone")
+        if found is None:
+            return None, None
+        return text(found, "timeZone"), enum(found, "userPurpose", USER_PURPOSES)
 
     async def chat_messages(self, uid: str, after: str, before: str) -> AsyncIterator[list[Json]]:
         """All chat messages of one user modified after `after` and before `before` (protected API, model B).

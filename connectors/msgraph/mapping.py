@@ -54,8 +54,14 @@ def html_to_text(content: str | None) -> str:
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
-def user_to_account(user: Json, manager_id: str | None = None, tz: str | None = None) -> Account:
-    """An Entra ID user as an Account (UPN stands in for mail when the user has no mailbox)."""
+def user_to_account(
+    user: Json, manager_id: str | None = None, tz: str | None = None, purpose: str | None = None
+) -> Account:
+    """An Entra ID user as an Account (UPN stands in for mail when the user has no mailbox).
+
+    A B2B guest says so in `userType` ("Guest"); older guests lack it but keep `#EXT#` in their UPN.
+    `purpose` is the mailbox's `userPurpose` (room, equipment, shared...), read separately.
+    """
     manager = child(user, "manager")
     if manager_id is None and manager is not None:
         manager_id = text(manager, "id")
@@ -67,6 +73,9 @@ def user_to_account(user: Json, manager_id: str | None = None, tz: str | None = 
         display_name=text(user, "displayName"),
         tz=tz_to_iana(tz),
         deleted=flag(user, "accountEnabled") is False,
+        is_restricted=(text(user, "userType") or "").lower() == "guest"
+        or "#ext#" in (upn or "").lower(),
+        purpose=purpose,
         department=text(user, "department"),
         title=text(user, "jobTitle"),
         manager_account_id=manager_id,

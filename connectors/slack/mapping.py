@@ -36,7 +36,10 @@ def map_user(u: Mapping[str, Any]) -> Account:
         tz=u.get("tz") or None,
         is_bot=bool(u.get("is_bot")) or bool(u.get("is_app_user")) or uid in _BOT_IDS,
         deleted=bool(u.get("deleted")),
-        is_restricted=bool(u.get("is_restricted")) or bool(u.get("is_ultra_restricted")),
+        # guests (multi- and single-channel) and Slack Connect users of another organisation
+        is_restricted=any(
+            bool(u.get(k)) for k in ("is_restricted", "is_ultra_restricted", "is_stranger")
+        ),
         title=profile.get("title") or None,
     )
 
