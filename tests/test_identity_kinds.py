@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from kiota_serialization_json.json_parse_node_factory import JsonParseNodeFactory
 from sqlite_utils import Database
 
 from commsignal.analysis.features import compute_week
@@ -66,19 +65,20 @@ def test_graph_user_shapes_classify_by_purpose_then_user_type() -> None:
     assert "7" in entries["dana@contoso.com"].aliases
 
 
-def test_sdk_models_carry_user_type_and_purpose_to_the_account() -> None:
-    from msgraph.generated.models.mailbox_settings import MailboxSettings
-    from msgraph.generated.models.user import User
+def test_graph_json_carries_user_type_and_purpose_to_the_account() -> None:
+    from connectors.msgraph import USER_PURPOSES
+    from connectors.msgraph.fields import enum
 
-    def parse(raw: dict[str, Any], factory: Any) -> Any:
-        body = json.dumps(raw).encode()
-        node = JsonParseNodeFactory().get_root_parse_node("application/json", body)
-        return node.get_object_value(factory)
+    # bodies as the connector reads them: json.loads of what Graph sent
+    def parse(raw: dict[str, Any]) -> Any:
+        return json.loads(json.dumps(raw))
 
-    settings = parse({"timeZone": "UTC", "userPurpose": "room"}, MailboxSettings)
-    room = mp.user_to_account(parse(GRAPH_USERS[1], User), purpose=settings.user_purpose.value)
-    guest = mp.user_to_account(parse(GRAPH_USERS[5], User))
-    member = mp.user_to_account(parse(GRAPH_USERS[0], User), purpose="user")
+    settings = parse({"timeZone": "UTC", "userPurpose": "room"})
+    room = mp.user_to_account(
+        parse(GRAPH_USERS[1]), purpose=enum(settings, "userPurpose", USER_PURPOSES)
+    )
+    guest = mp.user_to_account(parse(GRAPH_USERS[5]))
+    member = mp.user_to_account(parse(GRAPH_USERS[0]), purpose="user")
     assert (room.purpose, room.deleted, room.is_restricted) == ("room", True, False)
     assert guest.is_restricted and not member.is_restricted
 

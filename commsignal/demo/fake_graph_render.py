@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from commsignal.demo.fake_graph_meetings import GraphError, MeetingRenderer
 from commsignal.demo.fake_graph_odata import bounds, iso, parse_iso, passes
 from commsignal.demo.world import SimMessage, SimPerson, World
-from connectors.msgraph.mapping import WINDOWS_TO_IANA
+from connectors.msgraph.zones import WINDOWS_TO_IANA
 
 _IANA_TO_WINDOWS = {v: k for k, v in WINDOWS_TO_IANA.items()}
 

@@ -23,6 +23,7 @@ from commsignal.store.cursors import get_cursor
 from connectors.errors import AuthError, ConnectorError
 from connectors.msgraph import mapping as mp
 from connectors.msgraph.client import USER_PROBLEMS, UserUnavailable
+from connectors.msgraph.fields import Json, children, text
 from connectors.msgraph.settings import RESOURCES, GraphSettings
 
 SOURCE = mp.SOURCE
@@ -211,16 +212,17 @@ class _Run(MeetingSteps):
         directory: list[Account] = []
         async for users in self.src.users():
             tzs: dict[str, tuple[str | None, str | None]] = {}
-            await self.each([u.id for u in users], partial(tz_of, tzs))
+            ids = [str(text(u, "id")) for u in users]
+            await self.each(ids, partial(tz_of, tzs))
             accounts: list[Account] = []
-            for u in users:
-                tz, purpose = tzs.get(u.id, (None, None))
+            for uid, u in zip(ids, users, strict=True):
+                tz, purpose = tzs.get(uid, (None, None))
                 acc = mp.user_to_account(u, tz=tz, purpose=purpose)
                 accounts.append(acc)
-                self.users.append(u.id)
-                for addr in (u.mail, u.user_principal_name):
+                self.users.append(uid)
+                for addr in (text(u, "mail"), text(u, "userPrincipalName")):
                     if addr:
-                        self.email_to_account[addr.lower()] = u.id
+                        self.email_to_account[addr.lower()] = uid
             self.write(Page(SOURCE, "users", accounts=accounts))
             self.tick("users", len(accounts))
             directory.extend(accounts)
@@ -274,12 +276,13 @@ class _Run(MeetingSteps):
             removed: list[str] = []
             convs: dict[str, Conversation] = {}
             for m in items:
-                newest = max(newest, mp.ts(m.last_modified_date_time) or 0.0)
-                if m.id in self.seen_chat:
+                newest = max(newest, mp.ts(m.get("lastModifiedDateTime")) or 0.0)
+                mid = str(text(m, "id"))
+                if mid in self.seen_chat:
                     continue  # getAllMessages repeats a chat message for every member
-                self.seen_chat.add(m.id)
+                self.seen_chat.add(mid)
                 if mp.is_removed(m):
-                    removed.append(str(m.id))
+                    removed.append(mid)
                     continue
                 raw = mp.message_to_raw(m)
                 if raw is not None:
@@ -316,9 +319,9 @@ class _Run(MeetingSteps):
                 msgs: list[RawMessage] = []
                 removed: list[str] = []
                 for m in items:
-                    for x in [m, *(m.replies or [])]:
+                    for x in [m, *(children(m, "replies") or [])]:
                         if mp.is_removed(x):
-                            removed.append(str(x.id))
+                            removed.append(str(text(x, "id")))
                         elif (raw := mp.message_to_raw(x, cid)) is not None:
                             msgs.append(raw)
                 cur = {"delta_link": delta_link} if delta_link else None
@@ -344,18 +347,18 @@ class _Run(MeetingSteps):
         since = max(self.start, float(cursor.get("newest_ts", 0.0)))
         newest = float(cursor.get("newest_ts", 0.0))
         pages = self.src.signins(iso(since))
-        pending: list[Any] | None = None
+        pending: list[Json] | None = None
         async for items in pages:
             # write one page behind, so the last page can carry the cursor
             if pending is not None:
                 self._write_signins(pending, None)
             for si in items:
-                newest = max(newest, mp.ts(si.created_date_time) or 0.0)
+                newest = max(newest, mp.ts(si.get("createdDateTime")) or 0.0)
             pending = items
         if pending is not None:
             self._write_signins(pending, {"newest_ts": newest} if newest else None)
 
-    def _write_signins(self, items: list[Any], cursor: dict[str, Any] | None) -> None:
+    def _write_signins(self, items: list[Json], cursor: dict[str, Any] | None) -> None:
         events = [mp.signin_to_login(si) for si in items]
         for e in events:
             # userId is the account id /users gave; a guest or a user not synced falls back on the

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 from commsignal.models import Attendance, Meeting, Page
 from connectors.msgraph import calls
 from connectors.msgraph import mapping as mp
+from connectors.msgraph.fields import text
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -81,7 +82,7 @@ class MeetingSteps:
                     old.invitees = tuple(sorted(merged.items()))
                     continue
                 meetings[mt.meeting_id] = mt
-                url = ev.online_meeting.join_url if ev.online_meeting is not None else None
+                url = mp.join_url(ev)
                 key = mp.meeting_key(url)
                 if url and key and mt.organizer_account_id in self.users_set:
                     online[url] = (mt.organizer_account_id or "", key)
@@ -110,20 +111,17 @@ class MeetingSteps:
     async def do_callrecords(self) -> None:
         async for records in self.src.call_records(iso(self.start)):
             for rec in records:
-                key = mp.meeting_key(rec.join_web_url)
-                mid = self.resolve(key, mp.ts(rec.start_date_time), calls.call_meeting_id(rec))
+                key = mp.meeting_key(text(rec, "joinWebUrl"))
+                start = mp.ts(rec.get("startDateTime"))
+                mid = self.resolve(key, start, calls.call_meeting_id(rec))
                 self.presence.setdefault(mid, {}).update(calls.call_presence(rec))
                 if mid not in self.meetings:
-                    org = rec.organizer_v2
-                    org_id = (
-                        org.identity.user.id if org and org.identity and org.identity.user else None
-                    )
                     self.call_meetings[mid] = Meeting(
                         SOURCE,
                         mid,
-                        org_id,
-                        mp.ts(rec.start_date_time) or 0.0,
-                        mp.ts(rec.end_date_time) or 0.0,
+                        calls.call_organizer(rec),
+                        start or 0.0,
+                        mp.ts(rec.get("endDateTime")) or 0.0,
                         True,
                     )
             self.tick("callrecords", len(records))
@@ -143,7 +141,7 @@ class MeetingSteps:
         async def one(item: tuple[str, tuple[str, str]]) -> None:
             url, (organizer, key) = item
             for report, records in await self.src.attendance(organizer, url):
-                start = mp.ts(report.meeting_start_date_time)
+                start = mp.ts(report.get("meetingStartDateTime"))
                 mid = self.resolve(key, start, mp.occurrence_id(key, start or 0.0))
                 if mid not in self.meetings:
                     continue  # never stored (or not this run): nothing may point at it
@@ -153,11 +151,11 @@ class MeetingSteps:
                     att = mp.attendance_to_record(
                         rec, mid, known_ids=known, account_by_email=self.email_to_account
                     )
-                    ident = rec.identity.id if rec.identity is not None else None
+                    ident = mp.attendance_identity(rec)
                     if ident and ident != att.account_id:
-                        self.external_email[str(ident)] = att.account_id
+                        self.external_email[ident] = att.account_id
                     if presence is not None:
-                        cp = presence.get(str(ident)) if ident else None
+                        cp = presence.get(ident) if ident else None
                         cp = cp or presence.get(att.account_id)
                         att.video_on = cp.video if cp is not None else False
                         att.video_basis = cp.basis if cp is not None else None

@@ -1,8 +1,10 @@
 """Microsoft 365 resources through msgraph-sdk: users, Teams messages, calendars, attendance, call records, sign-ins.
 
-Every collection is paged by hand on `odata_next_link` (PageIterator stops at the empty pages
-Graph really returns and drops delta links). No database, no config files: the caller
-(`commsignal.sources.m365`) owns cursors and writes.
+The SDK's request builders build every request and its adapter sends it (auth, retry, redirect,
+error mapping); bodies come back as plain JSON dicts (`raw.get_json`) that `mapping` turns into
+records. Every collection is paged by hand on `@odata.nextLink` (PageIterator stops at the
+empty pages Graph really returns and drops delta links). No database, no config files: the
+caller (`commsignal.sources.m365`) owns cursors and writes.
 """
 
 from __future__ import annotations
@@ -14,9 +16,17 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from connectors.msgraph.client import GraphCaller, build_client
+from connectors.msgraph.fields import Json, children, enum, link, text
+from connectors.msgraph.meetings import MeetingReads
+from connectors.msgraph.raw import error_mapping, get_json
 from connectors.msgraph.settings import GraphSettings
 
 __all__ = ["GraphSettings", "GraphSource", "connect"]
+
+# mailboxSettings.userPurpose members (Graph v1.0 metadata; msgraph's UserPurpose holds the same)
+USER_PURPOSES = frozenset(
+    {"user", "linked", "shared", "room", "equipment", "others", "unknownFutureValue"}
+)
 
 USER_FIELDS = [
     "id",
@@ -33,30 +43,17 @@ USER_FIELDS = [
     "onPremisesDomainName",
     "employeeId",
 ]
-EVENT_FIELDS = [
-    "id",
-    "iCalUId",
-    "subject",
-    "start",
-    "end",
-    "attendees",
-    "organizer",
-    "isOnlineMeeting",
-    "onlineMeeting",
-    "onlineMeetingProvider",
-    "isCancelled",
-    "type",
-]
 
 
-class GraphSource:
-    """Typed Graph pages for each resource; `requests` counts HTTP requests, retries included."""
+class GraphSource(MeetingReads):
+    """Graph pages for each resource as JSON dicts; `requests` counts HTTP requests, retries included."""
 
     def __init__(self, client: Any, settings: GraphSettings) -> None:
         self.client = client
         self.settings = settings
         self.caller = GraphCaller(settings)
         self.requests = 0
+        self._errors = error_mapping()
 
     async def count_request(self, request: Any) -> None:
         """httpx request hook (httpx awaits hooks on its async client)."""
@@ -67,20 +64,26 @@ class GraphSource:
         old, new = urlsplit(link), urlsplit(self.settings.root_url)
         return urlunsplit((new.scheme, new.netloc, old.path, old.query, ""))
 
+    def _get(self, builder: Any, config: Any = None) -> Callable[[], Awaitable[Json | None]]:
+        """A re-invocable GET of `builder` (the caller retries it) answering a JSON dict."""
+        return partial(get_json, builder, config, errors=self._errors)
+
     async def _pages(
         self,
         resource: str,
-        first: Callable[[], Awaitable[Any]],
+        first: Callable[[], Awaitable[Json | None]],
         builder: Any,
         per_user: bool = False,
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[Json]:
         page = await self.caller.call(first, resource, per_user=per_user)
         while page is not None:
             yield page
-            link = page.odata_next_link
-            if not link:
+            nxt = link(page)
+            if not nxt:
                 return
-            page = await self.caller.call(builder.with_url(link).get, resource, per_user=per_user)
+            page = await self.caller.call(
+                self._get(builder.with_url(nxt)), resource, per_user=per_user
+            )
 
     def absolute(self, link: str) -> str:
         """A nested next link as a request URL.
@@ -95,19 +98,19 @@ class GraphSource:
             return link
         return f"{self.settings.api_url}/{link.lstrip('/')}"
 
-    async def _rest_of(self, link: str | None, builder: Any, resource: str) -> list[Any]:
+    async def _rest_of(self, first: str | None, builder: Any, resource: str) -> list[Json]:
         """Every item behind a nested `<property>@odata.nextLink` (replies, sessions, segments)."""
-        out: list[Any] = []
-        link = self.absolute(link) if link else None
-        while link:
-            page = await self.caller.call(builder.with_url(link).get, resource)
+        out: list[Json] = []
+        nxt = self.absolute(first) if first else None
+        while nxt:
+            page = await self.caller.call(self._get(builder.with_url(nxt)), resource)
             if page is None:
                 break
-            out.extend(page.value or [])
-            link = page.odata_next_link
+            out.extend(children(page, "value") or [])
+            nxt = link(page)
         return out
 
-    async def users(self) -> AsyncIterator[list[Any]]:
+    async def users(self) -> AsyncIterator[list[Json]]:
         """Users a page at a time, each with `manager` expanded to its id."""
         from kiota_abstractions.base_request_configuration import RequestConfiguration
         from msgraph.generated.users.users_request_builder import UsersRequestBuilder
@@ -118,12 +121,9 @@ class GraphSource:
             top=min(999, self.settings.page_size * 4),
         )
         b = self.client.users
-        async for page in self._pages(
-            "users",
-            lambda: b.get(request_configuration=RequestConfiguration(query_parameters=q)),
-            b,
-        ):
-            yield list(page.value or [])
+        rc = RequestConfiguration(query_parameters=q)
+        async for page in self._pages("users", self._get(b, rc), b):
+            yield children(page, "value") or []
 
     async def mailbox_tz(self, uid: str) -> str | None:
         """Mailbox time zone (IANA or Windows name); None for users without a mailbox."""
@@ -132,13 +132,12 @@ class GraphSource:
     async def mailbox(self, uid: str) -> tuple[str | None, str | None]:
         """Mailbox time zone and `userPurpose` (user, shared, room, equipment...); Nones without a mailbox."""
         b = self.client.users.by_user_id(uid).mailbox_settings
-        settings = await self.caller.call(b.get, "mailbox", missing_ok=True, per_user=True)
-        if settings is None:
+        found = await self.caller.call(self._get(b), "mailbox", missing_ok=True, per_user=True)
+        if found is None:
             return None, None
-        purpose = settings.user_purpose
-        return settings.time_zone, getattr(purpose, "value", purpose)
+        return text(found, "timeZone"), enum(found, "userPurpose", USER_PURPOSES)
 
-    async def chat_messages(self, uid: str, after: str, before: str) -> AsyncIterator[list[Any]]:
+    async def chat_messages(self, uid: str, after: str, before: str) -> AsyncIterator[list[Json]]:
         """All chat messages of one user modified after `after` and before `before` (protected API, model B).
 
         getAllMessages documents `gt` and `lt` on lastModifiedDateTime (not `ge`): callers pass
@@ -155,28 +154,28 @@ class GraphSource:
             filter=f"lastModifiedDateTime gt {after} and lastModifiedDateTime lt {before}",
         )
         b = self.client.users.by_user_id(uid).chats.get_all_messages
-        async for page in self._pages(
-            "chats",
-            lambda: b.get(request_configuration=RequestConfiguration(query_parameters=q)),
-            b,
-            per_user=True,
-        ):
-            yield list(page.value or [])
+        rc = RequestConfiguration(query_parameters=q)
+        async for page in self._pages("chats", self._get(b, rc), b, per_user=True):
+            yield children(page, "value") or []
 
     async def channels(self) -> list[tuple[str, str, str | None]]:
         """(team id, channel id, channel name) for every team's channels."""
         out: list[tuple[str, str, str | None]] = []
         teams = self.client.teams
-        async for page in self._pages("channels", teams.get, teams):
-            for team in page.value or []:
-                cb = self.client.teams.by_team_id(team.id).channels
-                async for cpage in self._pages("channels", cb.get, cb):
-                    out.extend((team.id, c.id, c.display_name) for c in cpage.value or [])
+        async for page in self._pages("channels", self._get(teams), teams):
+            for team in children(page, "value") or []:
+                team_id = str(text(team, "id"))
+                cb = self.client.teams.by_team_id(team_id).channels
+                async for cpage in self._pages("channels", self._get(cb), cb):
+                    out.extend(
+                        (team_id, str(text(c, "id")), text(c, "displayName"))
+                        for c in children(cpage, "value") or []
+                    )
         return out
 
     async def channel_delta(
         self, team_id: str, channel_id: str, delta_link: str | None
-    ) -> AsyncIterator[tuple[list[Any], str | None]]:
+    ) -> AsyncIterator[tuple[list[Json], str | None]]:
         """One delta round: (messages with replies expanded, deltaLink on the last page else None)."""
         from kiota_abstractions.base_request_configuration import RequestConfiguration
         from msgraph.generated.teams.item.channels.item.messages.delta.delta_request_builder import (
@@ -185,136 +184,28 @@ class GraphSource:
 
         b = self.client.teams.by_team_id(team_id).channels.by_channel_id(channel_id).messages.delta
         if delta_link:
-            link = self.rebase(delta_link)
-            first: Callable[[], Awaitable[Any]] = lambda: b.with_url(link).get()  # noqa: E731
+            first = self._get(b.with_url(self.rebase(delta_link)))
         else:
             q = DeltaRequestBuilder.DeltaRequestBuilderGetQueryParameters(
                 top=min(50, self.settings.page_size), expand=["replies"]
             )
-            first = lambda: b.get(request_configuration=RequestConfiguration(query_parameters=q))  # noqa: E731
+            first = self._get(b, RequestConfiguration(query_parameters=q))
         messages = self.client.teams.by_team_id(team_id).channels.by_channel_id(channel_id).messages
         async for page in self._pages("channels", first, b):
-            items = list(page.value or [])
+            items = children(page, "value") or []
             for m in items:
                 # a post with more replies than delta inlines links to the rest
-                rest = (m.additional_data or {}).get("replies@odata.nextLink")
-                if rest and m.id:
-                    rb = messages.by_chat_message_id(m.id).replies
-                    more = await self._rest_of(str(rest), rb, "channels")
-                    seen = {r.id for r in m.replies or []}
-                    m.replies = [*(m.replies or []), *(r for r in more if r.id not in seen)]
-            yield items, page.odata_delta_link
+                rest = link(m, "replies@odata.nextLink")
+                mid = text(m, "id")
+                if rest and mid:
+                    rb = messages.by_chat_message_id(mid).replies
+                    more = await self._rest_of(rest, rb, "channels")
+                    inlined = children(m, "replies") or []
+                    seen = {text(r, "id") for r in inlined}
+                    m["replies"] = [*inlined, *(r for r in more if text(r, "id") not in seen)]
+            yield items, link(page, "@odata.deltaLink")
 
-    async def calendar(self, uid: str, start: str, end: str) -> list[Any]:
-        """Every event (occurrences expanded) of one user overlapping [start, end), times in UTC."""
-        from kiota_abstractions.base_request_configuration import RequestConfiguration
-        from msgraph.generated.users.item.calendar_view.calendar_view_request_builder import (
-            CalendarViewRequestBuilder,
-        )
-
-        q = CalendarViewRequestBuilder.CalendarViewRequestBuilderGetQueryParameters(
-            start_date_time=start,
-            end_date_time=end,
-            select=EVENT_FIELDS,
-            top=self.settings.page_size,
-        )
-        rc = RequestConfiguration(query_parameters=q)
-        rc.headers.add("Prefer", 'outlook.timezone="UTC"')
-        b = self.client.users.by_user_id(uid).calendar_view
-        out: list[Any] = []
-        async for page in self._pages(
-            "calendar", lambda: b.get(request_configuration=rc), b, per_user=True
-        ):
-            out.extend(page.value or [])
-        return out
-
-    async def attendance(self, organizer: str, join_url: str) -> list[tuple[Any, list[Any]]]:
-        """(report, records) for every attendance report of the organizer's meeting with this join URL."""
-        from kiota_abstractions.base_request_configuration import RequestConfiguration
-        from msgraph.generated.users.item.online_meetings.online_meetings_request_builder import (
-            OnlineMeetingsRequestBuilder,
-        )
-
-        q = OnlineMeetingsRequestBuilder.OnlineMeetingsRequestBuilderGetQueryParameters(
-            filter="JoinWebUrl eq '{}'".format(join_url.replace("'", "''"))
-        )
-        mb = self.client.users.by_user_id(organizer).online_meetings
-        found = await self.caller.call(
-            lambda: mb.get(request_configuration=RequestConfiguration(query_parameters=q)),
-            "attendance",
-            per_user=True,
-        )
-        out: list[tuple[Any, list[Any]]] = []
-        for meeting in (found.value or []) if found is not None else []:
-            rb = mb.by_online_meeting_id(meeting.id).attendance_reports
-            async for rpage in self._pages("attendance", rb.get, rb):
-                for report in rpage.value or []:
-                    recb = rb.by_meeting_attendance_report_id(report.id).attendance_records
-                    records: list[Any] = []
-                    async for page in self._pages("attendance", recb.get, recb):
-                        records.extend(page.value or [])
-                    out.append((report, records))
-        return out
-
-    async def call_records(self, start: str) -> AsyncIterator[list[Any]]:
-        """Call records that started at or after `start`, each fetched with sessions and segments."""
-        from kiota_abstractions.base_request_configuration import RequestConfiguration
-        from msgraph.generated.communications.call_records.call_records_request_builder import (
-            CallRecordsRequestBuilder,
-        )
-        from msgraph.generated.communications.call_records.item.call_record_item_request_builder import (
-            CallRecordItemRequestBuilder,
-        )
-
-        q = CallRecordsRequestBuilder.CallRecordsRequestBuilderGetQueryParameters(
-            filter=f"startDateTime ge {start}"
-        )
-        b = self.client.communications.call_records
-        iq = CallRecordItemRequestBuilder.CallRecordItemRequestBuilderGetQueryParameters(
-            expand=["sessions($expand=segments)"]
-        )
-        async for page in self._pages(
-            "callrecords",
-            lambda: b.get(request_configuration=RequestConfiguration(query_parameters=q)),
-            b,
-        ):
-            full = []
-            for rec in page.value or []:
-                ib = b.by_call_record_id(rec.id)
-                rc = RequestConfiguration(query_parameters=iq)
-                got = await self.caller.call(
-                    partial(ib.get, request_configuration=rc),
-                    "callrecords",
-                    missing_ok=True,  # expired between list and get (records live 30 days)
-                )
-                if got is not None:
-                    await self._complete_sessions(got)
-                    full.append(got)
-            yield full
-
-    async def _complete_sessions(self, rec: Any) -> None:
-        """Follow `sessions@odata.nextLink` (60 sessions a page) and each session's segments link."""
-        sb = self.client.communications.call_records.by_call_record_id(rec.id).sessions
-        link = (rec.additional_data or {}).get("sessions@odata.nextLink")
-        if link:
-            seen = {s.id for s in rec.sessions or []}
-            more = await self._rest_of(link, sb, "callrecords")
-            rec.sessions = [*(rec.sessions or []), *(s for s in more if s.id not in seen)]
-        for session in rec.sessions or []:
-            if not session.id:
-                continue
-            segb = sb.by_session_id(session.id).segments
-            seg_link = (session.additional_data or {}).get("segments@odata.nextLink")
-            if session.segments is None:
-                # a page of sessions that did not expand its segments: list them (media detail)
-                first = await self.caller.call(segb.get, "callrecords", missing_ok=True)
-                session.segments = list(first.value or []) if first is not None else []
-                seg_link = first.odata_next_link if first is not None else None
-            if seg_link:
-                more = await self._rest_of(seg_link, segb, "callrecords")
-                session.segments = [*(session.segments or []), *more]
-
-    async def signins(self, since: str) -> AsyncIterator[list[Any]]:
+    async def signins(self, since: str) -> AsyncIterator[list[Json]]:
         """Sign-ins created at or after `since`, newest first (Graph's order)."""
         from kiota_abstractions.base_request_configuration import RequestConfiguration
         from msgraph.generated.audit_logs.sign_ins.sign_ins_request_builder import (
@@ -325,12 +216,9 @@ class GraphSource:
             filter=f"createdDateTime ge {since}", top=min(1000, self.settings.page_size * 4)
         )
         b = self.client.audit_logs.sign_ins
-        async for page in self._pages(
-            "signins",
-            lambda: b.get(request_configuration=RequestConfiguration(query_parameters=q)),
-            b,
-        ):
-            yield list(page.value or [])
+        rc = RequestConfiguration(query_parameters=q)
+        async for page in self._pages("signins", self._get(b, rc), b):
+            yield children(page, "value") or []
 
 
 @asynccontextmanager

@@ -59,73 +59,29 @@ def make_credential(settings: GraphSettings) -> Any:
     )
 
 
-def _speed_up_entity_parsing() -> None:
-    """Skip the ~2,400 unused imports msgraph's Entity.get_field_deserializers runs per object.
+def _fail_fast_without_sniffio() -> None:
+    """Let httpcore's per-lock `import sniffio` fail at once when sniffio is not installed.
 
-    The generated method imports every Entity subclass on each call (10-20 ms per parsed object,
-    measured: most of a sync's CPU) and then returns only `id` and `@odata.type`. The replacement
-    returns the same two deserializers; subclasses still import what they use themselves.
+    httpcore imports sniffio each time it sets up a connection-pool lock (several per request).
+    anyio 4 no longer installs it, and a missing module is looked for again on every import,
+    through every sys.path entry: measured at about a tenth of a sync's CPU. A None entry in
+    sys.modules is Python's own way to say "not importable": `import sniffio` then raises
+    ModuleNotFoundError straight away and httpcore takes the asyncio path exactly as before.
     """
-    from msgraph.generated.models.entity import Entity
+    import importlib.util
+    import sys
 
-    if getattr(Entity, "_commsignal_fast", False):
-        return
-
-    def get_field_deserializers(self: Any) -> dict[str, Callable[[Any], None]]:
-        return {
-            "id": lambda n: setattr(self, "id", n.get_str_value()),
-            "@odata.type": lambda n: setattr(self, "odata_type", n.get_str_value()),
-        }
-
-    Entity.get_field_deserializers = get_field_deserializers  # type: ignore[method-assign]
-    Entity._commsignal_fast = True  # type: ignore[attr-defined]
-
-
-def _speed_up_backing_store() -> None:
-    """Plain-dict get/set for kiota's InMemoryBackingStore while it is not tracking changes.
-
-    Its dirty tracking re-walks every nested model and list on each attribute read (measured: ~5 ms
-    per parsed chat message, most of a sync). Dirty tracking only matters once a caller turns on
-    `return_only_changed_values` (backing-store serialization, off by default); then the original
-    methods run unchanged.
-    """
-    from kiota_abstractions.store.in_memory_backing_store import InMemoryBackingStore as S
-
-    if getattr(S, "_commsignal_fast", False):
-        return
-    orig_get, orig_set = S.get, S.set
-    orig_init: Any = S.__dict__["is_initialization_completed"]  # the property object itself
-    store = "_InMemoryBackingStore__store"
-    done = "_InMemoryBackingStore__initialization_completed"
-
-    def get(self: Any, key: str) -> Any:
-        if self.return_only_changed_values:
-            return orig_get(self, key)
-        found = getattr(self, store).get(key)
-        return found[1] if found else None
-
-    def set_(self: Any, key: str, value: Any) -> None:
-        if self.return_only_changed_values:
-            orig_set(self, key, value)
-            return
-        getattr(self, store)[key] = (getattr(self, done), value, None)
-
-    def set_init(self: Any, value: bool) -> None:
-        if self.return_only_changed_values:
-            orig_init.fset(self, value)
-            return
-        setattr(self, done, value)
-
-    S.get = get  # type: ignore[method-assign]
-    S.set = set_  # type: ignore[method-assign]
-    S.is_initialization_completed = property(orig_init.fget, set_init)  # type: ignore[method-assign,assignment]
-    S._commsignal_fast = True  # type: ignore[attr-defined]
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
 def build_client(
     settings: GraphSettings, on_request: Callable[[Any], Any] | None = None
 ) -> tuple[Any, Any]:
     """A GraphServiceClient aimed at `settings.api_url`, keeping the SDK's default middleware.
+
+    Response bodies are not parsed into msgraph's models (see `raw.get_json`), so the models'
+    deserialisers and backing store are not on the sync's path and need no tuning here.
 
     Args:
         settings: credentials, base URL and retry policy.
@@ -143,8 +99,7 @@ def build_client(
     from msgraph_core import GraphClientFactory
     from msgraph_core.middleware.options import GraphTelemetryHandlerOption
 
-    _speed_up_entity_parsing()
-    _speed_up_backing_store()
+    _fail_fast_without_sniffio()
     credential = make_credential(settings)
     scopes = [f"{settings.root_url}/.default"]
     auth = AzureIdentityAuthenticationProvider(credential, scopes=scopes)

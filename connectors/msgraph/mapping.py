@@ -1,4 +1,9 @@
-"""Typed msgraph models -> commsignal records. Pure: no I/O; message text stays in memory only."""
+"""Graph JSON objects -> commsignal records. Pure: no I/O; message text stays in memory only.
+
+The objects are response bodies parsed with `json.loads` (camelCase keys, as Graph sends them);
+`fields` reads each value the way msgraph's models held it, so the records are the same ones the
+SDK's model classes gave.
+"""
 
 from __future__ import annotations
 
@@ -7,58 +12,25 @@ import hashlib
 import html
 import re
 from collections.abc import Container, Mapping
-from typing import Any
 from urllib.parse import unquote
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from commsignal.models import Account, Attendance, LoginEvent, Meeting, RawMessage
+from connectors.msgraph.fields import Json, child, children, enum, flag, integer, text
+from connectors.msgraph.fields import instant as ts
+from connectors.msgraph.zones import tz_to_iana, zoned_ts
 
 SOURCE = "m365"
+# `ts`, `tz_to_iana` and `zoned_ts` stay reachable here: the sync steps and tests use mapping.ts etc.
 
-# Exchange mailbox settings and event times often carry Windows zone names (CLDR windowsZones, 001)
-WINDOWS_TO_IANA: dict[str, str] = {
-    "UTC": "UTC",
-    "GMT Standard Time": "Europe/London",
-    "Greenwich Standard Time": "Atlantic/Reykjavik",
-    "W. Europe Standard Time": "Europe/Berlin",
-    "Romance Standard Time": "Europe/Paris",
-    "Central Europe Standard Time": "Europe/Budapest",
-    "Central European Standard Time": "Europe/Warsaw",
-    "E. Europe Standard Time": "Europe/Chisinau",
-    "FLE Standard Time": "Europe/Kiev",
-    "GTB Standard Time": "Europe/Bucharest",
-    "Russian Standard Time": "Europe/Moscow",
-    "Turkey Standard Time": "Europe/Istanbul",
-    "Israel Standard Time": "Asia/Jerusalem",
-    "Arabian Standard Time": "Asia/Dubai",
-    "Pakistan Standard Time": "Asia/Karachi",
-    "India Standard Time": "Asia/Calcutta",
-    "SE Asia Standard Time": "Asia/Bangkok",
-    "China Standard Time": "Asia/Shanghai",
-    "Singapore Standard Time": "Asia/Singapore",
-    "Taipei Standard Time": "Asia/Taipei",
-    "Tokyo Standard Time": "Asia/Tokyo",
-    "Korea Standard Time": "Asia/Seoul",
-    "North Korea Standard Time": "Asia/Pyongyang",
-    "AUS Eastern Standard Time": "Australia/Sydney",
-    "New Zealand Standard Time": "Pacific/Auckland",
-    "Eastern Standard Time": "America/New_York",
-    "Central Standard Time": "America/Chicago",
-    "Mountain Standard Time": "America/Denver",
-    "US Mountain Standard Time": "America/Phoenix",
-    "Pacific Standard Time": "America/Los_Angeles",
-    "Alaskan Standard Time": "America/Anchorage",
-    "Hawaiian Standard Time": "Pacific/Honolulu",
-    "Canada Central Standard Time": "America/Regina",
-    "Atlantic Standard Time": "America/Halifax",
-    "SA Pacific Standard Time": "America/Bogota",
-    "E. South America Standard Time": "America/Sao_Paulo",
-    "Argentina Standard Time": "America/Buenos_Aires",
-    "Central Standard Time (Mexico)": "America/Mexico_City",
-    "South Africa Standard Time": "Africa/Johannesburg",
-    "W. Central Africa Standard Time": "Africa/Lagos",
-    "E. Africa Standard Time": "Africa/Nairobi",
-}
+# documented enum members (Graph v1.0 metadata; msgraph's enums hold the same values)
+MESSAGE_TYPES = frozenset(
+    {"message", "chatEvent", "typing", "unknownFutureValue", "systemEventMessage"}
+)
+ATTENDEE_TYPES = frozenset({"required", "optional", "resource"})
+RESPONSES = frozenset(
+    {"none", "organizer", "tentativelyAccepted", "accepted", "declined", "notResponded"}
+)
+
 # client apps that are remote-control tools: appDisplayName names them, clientAppUsed never does
 REMOTE_TOOLS = (
     "anydesk",
@@ -73,36 +45,6 @@ REMOTE_TOOLS = (
 )
 
 
-def tz_to_iana(name: str | None) -> str | None:
-    """IANA zone for an IANA or Windows zone name; None when unknown."""
-    if not name:
-        return None
-    if name in WINDOWS_TO_IANA:
-        return WINDOWS_TO_IANA[name]
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-    return name
-
-
-def ts(value: dt.datetime | None) -> float | None:
-    """Epoch seconds of an SDK datetime (naive ones are UTC)."""
-    if value is None:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).timestamp()
-
-
-def zoned_ts(value: Any) -> float | None:
-    """Epoch seconds of a DateTimeTimeZone (string dateTime plus an IANA or Windows zone name)."""
-    if value is None or not value.date_time:
-        return None
-    text = re.sub(r"(\.\d{6})\d+", r"\1", value.date_time.rstrip("Z"))
-    naive = dt.datetime.fromisoformat(text)
-    zone = tz_to_iana(value.time_zone) or "UTC"
-    return naive.replace(tzinfo=ZoneInfo(zone)).timestamp()
-
-
 def html_to_text(content: str | None) -> str:
     """Visible text of a message body: tags removed, entities decoded, whitespace collapsed."""
     if not content:
@@ -113,88 +55,89 @@ def html_to_text(content: str | None) -> str:
 
 
 def user_to_account(
-    user: Any, manager_id: str | None = None, tz: str | None = None, purpose: str | None = None
+    user: Json, manager_id: str | None = None, tz: str | None = None, purpose: str | None = None
 ) -> Account:
     """An Entra ID user as an Account (UPN stands in for mail when the user has no mailbox).
 
     A B2B guest says so in `userType` ("Guest"); older guests lack it but keep `#EXT#` in their UPN.
     `purpose` is the mailbox's `userPurpose` (room, equipment, shared...), read separately.
     """
-    upn = user.user_principal_name or ""
-    if manager_id is None and getattr(user, "manager", None) is not None:
-        manager_id = user.manager.id
+    manager = child(user, "manager")
+    if manager_id is None and manager is not None:
+        manager_id = text(manager, "id")
+    upn = text(user, "userPrincipalName")
     return Account(
         source=SOURCE,
-        account_id=user.id,
-        email=user.mail or user.user_principal_name,
-        display_name=user.display_name,
+        account_id=text(user, "id"),  # type: ignore[arg-type]  # Graph always sends a user's id
+        email=text(user, "mail") or upn,
+        display_name=text(user, "displayName"),
         tz=tz_to_iana(tz),
-        deleted=user.account_enabled is False,
-        is_restricted=(user.user_type or "").lower() == "guest" or "#ext#" in upn.lower(),
+        deleted=flag(user, "accountEnabled") is False,
+        is_restricted=(text(user, "userType") or "").lower() == "guest"
+        or "#ext#" in (upn or "").lower(),
         purpose=purpose,
-        department=user.department,
-        title=user.job_title,
+        department=text(user, "department"),
+        title=text(user, "jobTitle"),
         manager_account_id=manager_id,
-        country=user.usage_location,
-        upn=user.user_principal_name,
-        sam_account_name=user.on_premises_sam_account_name,
-        on_prem_domain=user.on_premises_domain_name,
-        employee_id=user.employee_id,
+        country=text(user, "usageLocation"),
+        upn=upn,
+        sam_account_name=text(user, "onPremisesSamAccountName"),
+        on_prem_domain=text(user, "onPremisesDomainName"),
+        employee_id=text(user, "employeeId"),
     )
 
 
-def is_removed(msg: Any) -> bool:
+def is_removed(msg: Json) -> bool:
     """True for delta `@removed` stubs and soft-deleted messages (deletedDateTime set)."""
-    extra = getattr(msg, "additional_data", None) or {}
-    return "@removed" in extra or msg.deleted_date_time is not None
+    return "@removed" in msg or ts(msg.get("deletedDateTime")) is not None
 
 
-def conversation_id(msg: Any) -> str | None:
+def conversation_id(msg: Json) -> str | None:
     """The chat id, or the channel id for channel messages."""
-    if msg.chat_id:
-        return str(msg.chat_id)
-    ident = msg.channel_identity
-    return str(ident.channel_id) if ident is not None and ident.channel_id else None
+    chat = text(msg, "chatId")
+    if chat:
+        return chat
+    return text(child(msg, "channelIdentity"), "channelId") or None
 
 
-def message_to_raw(msg: Any, conversation: str | None = None) -> RawMessage | None:
+def message_to_raw(msg: Json, conversation: str | None = None) -> RawMessage | None:
     """A chat or channel message as a RawMessage; None for messages with no sender at all."""
-    kind = msg.message_type.value if msg.message_type is not None else "message"
-    sender = msg.from_
-    user = sender.user if sender is not None else None
-    app = sender.application if sender is not None else None
+    kind = enum(msg, "messageType", MESSAGE_TYPES) or "message"
+    sender = child(msg, "from")
+    user, app = child(sender, "user"), child(sender, "application")
     subtype: str | None = None
-    if kind != "message" or msg.event_detail is not None:
+    if kind != "message" or child(msg, "eventDetail") is not None:
         subtype = "systemEventMessage"
     elif user is None and app is not None:
         subtype = "bot_message"
-    author = user.id if user is not None else (app.id if app is not None else None)
+    author = text(user, "id") if user is not None else text(app, "id")
     if author is None and subtype is None:
         return None
-    body = msg.body.content if msg.body is not None else None
     mentions = tuple(
-        m.mentioned.user.id
-        for m in msg.mentions or []
-        if m.mentioned is not None and m.mentioned.user is not None and m.mentioned.user.id
+        uid
+        for m in children(msg, "mentions") or []
+        if (uid := text(child(child(m, "mentioned"), "user"), "id"))
     )
     reactions = tuple(
-        (r.user.user.id, r.reaction_type or "")
-        for r in msg.reactions or []
-        if r.user is not None and r.user.user is not None and r.user.user.id
+        (uid, text(r, "reactionType") or "")
+        for r in children(msg, "reactions") or []
+        if (uid := text(child(child(r, "user"), "user"), "id"))
     )
-    created = ts(msg.created_date_time) or 0.0
+    reply_to = text(msg, "replyToId")
     return RawMessage(
         source=SOURCE,
-        message_id=str(msg.id),
+        message_id=str(text(msg, "id")),
         conversation_id=conversation or conversation_id(msg) or "",
         account_id=author or "system",
-        ts=created,
-        text="" if subtype == "systemEventMessage" else html_to_text(body),
-        thread_id=str(msg.reply_to_id) if msg.reply_to_id else None,
-        is_reply=bool(msg.reply_to_id),
+        ts=ts(msg.get("createdDateTime")) or 0.0,
+        text=""
+        if subtype == "systemEventMessage"
+        else html_to_text(text(child(msg, "body"), "content")),
+        thread_id=reply_to or None,
+        is_reply=bool(reply_to),
         mentions=mentions,
         reactions=reactions,
-        edited_ts=ts(msg.last_edited_date_time),
+        edited_ts=ts(msg.get("lastEditedDateTime")),
         subtype=subtype,
     )
 
@@ -211,26 +154,31 @@ def occurrence_id(key: str, start: float) -> str:
     return key + "@" + dt.datetime.fromtimestamp(start, dt.UTC).strftime("%Y%m%dT%H%M")
 
 
-def event_meeting_id(event: Any, start: float) -> str:
+def join_url(event: Json) -> str | None:
+    """The Teams join URL of a calendar event (None for events that are not online meetings)."""
+    return text(child(event, "onlineMeeting"), "joinUrl")
+
+
+def event_meeting_id(event: Json, start: float) -> str:
     """Meeting id for a calendar event: its Teams join URL when online, else the iCalUId."""
-    online = event.online_meeting.join_url if event.online_meeting is not None else None
-    return occurrence_id(meeting_key(online) or f"ical:{event.i_cal_u_id or event.id}", start)
+    ical = text(event, "iCalUId") or text(event, "id")
+    return occurrence_id(meeting_key(join_url(event)) or f"ical:{ical}", start)
 
 
-def _is_resource(attendee: Any) -> bool:
-    kind = attendee.type
-    return (kind.value if hasattr(kind, "value") else str(kind or "")).lower() == "resource"
+def _address(holder: Json | None) -> str | None:
+    """`emailAddress.address` of an organizer or attendee."""
+    return text(child(holder, "emailAddress"), "address")
 
 
-def event_to_meeting(event: Any, account_by_email: Mapping[str, str]) -> Meeting | None:
+def event_to_meeting(event: Json, account_by_email: Mapping[str, str]) -> Meeting | None:
     """A calendar event as a Meeting; invitees resolve to account ids, unknown people stay emails.
 
     Rooms and equipment (attendee type `resource`) are not invitees, and an event with no
     person attendees besides its organizer is an appointment (focus time, out of office), not
     a meeting: None, like a cancelled event.
     """
-    start, end = zoned_ts(event.start), zoned_ts(event.end)
-    if start is None or end is None or event.is_cancelled:
+    start, end = zoned_ts(child(event, "start")), zoned_ts(child(event, "end"))
+    if start is None or end is None or flag(event, "isCancelled"):
         return None
 
     def who(address: str | None) -> str | None:
@@ -238,22 +186,16 @@ def event_to_meeting(event: Any, account_by_email: Mapping[str, str]) -> Meeting
             return None
         return account_by_email.get(address.strip().lower(), address.strip().lower())
 
-    org_addr = (
-        event.organizer.email_address.address
-        if event.organizer and event.organizer.email_address
-        else None
-    )
-    organizer = who(org_addr)
+    organizer = who(_address(child(event, "organizer")))
     invitees: dict[str, str] = {}
     if organizer:
         invitees[organizer] = "organizer"
-    for a in event.attendees or []:
-        if _is_resource(a):
+    for a in children(event, "attendees") or []:
+        if enum(a, "type", ATTENDEE_TYPES) == "resource":
             continue
-        account = who(a.email_address.address if a.email_address else None)
+        account = who(_address(a))
         if account and account not in invitees:
-            response = a.status.response.value if a.status and a.status.response else "none"
-            invitees[account] = response
+            invitees[account] = enum(child(a, "status"), "response", RESPONSES) or "none"
     if not any(k != organizer for k in invitees):
         return None  # an appointment
     return Meeting(
@@ -262,13 +204,18 @@ def event_to_meeting(event: Any, account_by_email: Mapping[str, str]) -> Meeting
         organizer_account_id=organizer,
         start_ts=start,
         end_ts=end,
-        is_online=bool(event.is_online_meeting),
+        is_online=bool(flag(event, "isOnlineMeeting")),
         invitees=tuple(sorted(invitees.items())),
     )
 
 
+def attendance_identity(rec: Json) -> str | None:
+    """The identity id an attendance record names (this tenant's user id, or a home-tenant id)."""
+    return text(child(rec, "identity"), "id") or None
+
+
 def attendance_account(
-    rec: Any,
+    rec: Json,
     known_ids: Container[str] | None = None,
     account_by_email: Mapping[str, str] | None = None,
 ) -> str:
@@ -285,71 +232,70 @@ def attendance_account(
     Returns:
         An account id, or an email for people outside the tenant.
     """
-    ident = rec.identity.id if rec.identity is not None and rec.identity.id else None
-    email = (rec.email_address or "").strip().lower()
+    ident = attendance_identity(rec)
+    email = (text(rec, "emailAddress") or "").strip().lower()
     if ident and (known_ids is None or ident in known_ids):
-        return str(ident)
+        return ident
     if email:
         return (account_by_email or {}).get(email, email)
-    return str(ident or "")
+    return ident or ""
 
 
 def attendance_to_record(
-    rec: Any,
+    rec: Json,
     meeting_id: str,
     video: bool | None = None,
     known_ids: Container[str] | None = None,
     account_by_email: Mapping[str, str] | None = None,
 ) -> Attendance:
     """One attendance record: total seconds, first join, last leave and role."""
-    intervals = rec.attendance_intervals or []
-    joins = [t for t in (ts(i.join_date_time) for i in intervals) if t is not None]
-    leaves = [t for t in (ts(i.leave_date_time) for i in intervals) if t is not None]
+    intervals = children(rec, "attendanceIntervals") or []
+    joins = [t for t in (ts(i.get("joinDateTime")) for i in intervals) if t is not None]
+    leaves = [t for t in (ts(i.get("leaveDateTime")) for i in intervals) if t is not None]
     return Attendance(
         source=SOURCE,
         meeting_id=meeting_id,
         account_id=attendance_account(rec, known_ids, account_by_email),
-        seconds=int(rec.total_attendance_in_seconds or 0),
+        seconds=int(integer(rec, "totalAttendanceInSeconds") or 0),
         first_join_ts=min(joins) if joins else None,
         last_leave_ts=max(leaves) if leaves else None,
-        role=rec.role,
+        role=text(rec, "role"),
         video_on=video,
     )
 
 
-def signin_to_login(si: Any) -> LoginEvent:
+def signin_to_login(si: Json) -> LoginEvent:
     """An Entra ID sign-in as a LoginEvent with a stable id (importing twice adds nothing).
 
     `account_id` is the signIn's `userId` (the user's object id, the id /users gives); the
     device identity is `deviceDetail.deviceId` (`device_id`) and its name (`host`), apart from
     the "OS / browser" client label in `device`.
     """
-    app = si.app_display_name or ""
-    client_app = si.client_app_used
+    app = text(si, "appDisplayName") or ""
+    client_app = text(si, "clientAppUsed")
     if any(tool in app.lower() for tool in REMOTE_TOOLS):
         client_app = app
-    device = si.device_detail
-    loc = si.location
-    status = si.status
-    device_id = (device.device_id or "").strip() or None if device else None
-    device_name = (device.display_name or "").strip() or None if device else None
+    device, loc, status = child(si, "deviceDetail"), child(si, "location"), child(si, "status")
+    label = None
+    if device is not None:
+        parts = (text(device, "operatingSystem"), text(device, "browser"))
+        label = " / ".join(x for x in parts if x) or None
+    user_id = text(si, "userId")
     return LoginEvent(
-        event_id=f"entra:{si.id}",
+        event_id=f"entra:{text(si, 'id')}",
         source=SOURCE,
-        user=(si.user_principal_name or si.user_id or "").lower(),
-        ts=ts(si.created_date_time) or 0.0,
+        user=(text(si, "userPrincipalName") or user_id or "").lower(),
+        ts=ts(si.get("createdDateTime")) or 0.0,
         event="signin",
-        ip=si.ip_address,
-        device=" / ".join(x for x in (device.operating_system, device.browser) if x) or None
-        if device
-        else None,
+        ip=text(si, "ipAddress"),
+        device=label,
         client_app=client_app,
-        user_agent=si.user_agent,
-        country=loc.country_or_region if loc is not None else None,
-        city=loc.city if loc is not None else None,
-        success=status is None or status.error_code in (0, None),
-        interactive=si.is_interactive,
-        host=device_name,
-        device_id=device_id,
-        account_id=si.user_id or None,
+        user_agent=text(si, "userAgent"),
+        country=text(loc, "countryOrRegion"),
+        city=text(loc, "city"),
+        success=status is None or integer(status, "errorCode") in (0, None),
+        interactive=flag(si, "isInteractive"),
+        host=(text(device, "displayName") or "").strip() or None,
+        device_id=(text(device, "deviceId") or "").strip() or None,
+        account_id=user_id or None,
     )
