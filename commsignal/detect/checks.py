@@ -113,13 +113,18 @@ def round_the_clock(f: dict[str, Any], p: dict[str, Any]) -> CheckResult | None:
     )
     if events < p["min_events"] or (regular < p["min_hours"] and not sleepless):
         return None
+    held = int(f.get("history_rtc_weeks") or 0)
+    if regular < p["min_hours"] and held == 0 and int(f.get("history_weeks") or 0) >= 2:
+        # a broken week alone after ordinary ones is an on-call rota or an incident; a crew rota
+        # in sparse logs is broken every week
+        return None
     peaks = f.get("peak_hours_utc") or []
     peak_text = (
         f"; bursts at {', '.join(f'{h:02d}:00' for h in peaks)} UTC (hand-over times?)"
         if peaks
         else ""
     )
-    factor, history = _history(f, int(f.get("history_rtc_weeks") or 0), "round-the-clock hours")
+    factor, history = _history(f, held, "round-the-clock hours")
     summary = (
         f"Active in {regular} of 24 hours of the day on two or more days this week{peak_text}. "
         f"One person is rarely active in more than {p['min_hours'] - 4}-{p['min_hours'] - 2} hours."
