@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlite_utils import Database
@@ -93,3 +94,21 @@ def test_rebuild_for_one_user_leaves_the_others_alone() -> None:
     ]
     untouched = [s for s in after if s["user"] != "bob@corp.com"]
     assert len(untouched) == 5 and {s["end_reason"] for s in untouched} == {"marker"}
+
+
+def test_spans_and_lists_are_written_exactly_as_json_writes_them() -> None:
+    from commsignal.analysis.session_store import _json_spans, _json_strings
+
+    cases: list[list[tuple[Any, Any]]] = [
+        [],
+        [(T0, T0 + 0.1 + 0.2)],
+        [(1e16, 1e-7), (-0.0, 2.5)],
+        [(1, 2.0)],
+        [(T0, float("inf"))],
+        [(float("nan"), T0)],
+        [(True, T0)],
+    ]
+    for spans in cases:
+        assert _json_spans(spans) == json.dumps([list(x) for x in spans])
+    for values in ([], ["10.0.0.1"], ['PC "7"', "dévice\\x", "\u2028"]):
+        assert _json_strings(values) == json.dumps(values)

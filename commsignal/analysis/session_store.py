@@ -6,7 +6,6 @@ The rules live in `commsignal.analysis.sessions`; this module only reads events 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
@@ -30,13 +29,17 @@ def _json_strings(values: list[str]) -> str:
     return "[" + ", ".join(map(encode_basestring_ascii, values)) + "]" if values else "[]"
 
 
+_SPAN_CHARS = frozenset("0123456789.-+e[], ")
+
+
 def _json_spans(spans: list[tuple[float, float]]) -> str:
-    # exactly json.dumps([list(x) for x in spans]) for finite floats (json writes float repr)
-    if all(type(a) is float and type(b) is float for a, b in spans) and all(
-        math.isfinite(a) and math.isfinite(b) for a, b in spans
-    ):
-        return "[" + ", ".join(f"[{a!r}, {b!r}]" for a, b in spans) + "]"
-    return json.dumps([list(x) for x in spans])
+    # exactly json.dumps([list(x) for x in spans]) when every bound is a finite number, where
+    # json writes the number's repr; anything else (inf, nan, a bool) shows up as a character
+    # no number has, so one look at the result replaces a type and finiteness check per bound
+    text = "[" + ", ".join([f"[{a!r}, {b!r}]" for a, b in spans]) + "]"
+    if not _SPAN_CHARS.issuperset(text):
+        return json.dumps([list(x) for x in spans])
+    return text
 
 
 def session_row(s: Session, person_id: str | None) -> dict[str, Any]:
