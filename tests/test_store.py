@@ -70,7 +70,6 @@ def test_wal_mode(tmp_path: Path) -> None:
 def test_wal_is_checkpointed_in_large_steps_and_read_by_other_connections(tmp_path: Path) -> None:
     db = open_db(tmp_path / "wal.db")
     assert db.execute("pragma wal_autocheckpoint").fetchone()[0] == WAL_CHECKPOINT_PAGES
-    assert db.execute("pragma journal_size_limit").fetchone()[0] == 64 * 1024 * 1024
     with db.atomic():
         db.table("people").insert_all({"person_id": f"p-{i}"} for i in range(2000))
     # committed rows still in the WAL are what every other process reads
