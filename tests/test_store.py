@@ -10,7 +10,7 @@ from pathlib import Path
 from commsignal.ingest import Ingestor
 from commsignal.models import Account, Page, RawMessage
 from commsignal.privacy import Pseudonymizer
-from commsignal.store import open_db
+from commsignal.store import WAL_CHECKPOINT_PAGES, open_db
 from commsignal.store.cursors import get_cursor, put_cursor
 from commsignal.store.keys import load_or_create_key
 from commsignal.store.migrations import migrations
@@ -65,6 +65,18 @@ def test_database_file_mode_is_0600(tmp_path: Path) -> None:
 def test_wal_mode(tmp_path: Path) -> None:
     db = open_db(tmp_path / "wal.db")
     assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
+def test_wal_is_checkpointed_in_large_steps_and_read_by_other_connections(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "wal.db")
+    assert db.execute("pragma wal_autocheckpoint").fetchone()[0] == WAL_CHECKPOINT_PAGES
+    with db.atomic():
+        db.table("people").insert_all({"person_id": f"p-{i}"} for i in range(2000))
+    # committed rows still in the WAL are what every other process reads
+    wal = tmp_path / "wal.db-wal"
+    assert wal.stat().st_size > 0
+    other = open_db(tmp_path / "wal.db")
+    assert other.execute("select count(*) from people").fetchone()[0] == 2000
 
 
 def test_generated_key_is_0600_and_stable(tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ The rules live in `commsignal.analysis.sessions`; this module only reads events 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
@@ -30,13 +29,17 @@ def _json_strings(values: list[str]) -> str:
     return "[" + ", ".join(map(encode_basestring_ascii, values)) + "]" if values else "[]"
 
 
+_SPAN_CHARS = frozenset("0123456789.-+e[], ")
+
+
 def _json_spans(spans: list[tuple[float, float]]) -> str:
-    # exactly json.dumps([list(x) for x in spans]) for finite floats (json writes float repr)
-    if all(type(a) is float and type(b) is float for a, b in spans) and all(
-        math.isfinite(a) and math.isfinite(b) for a, b in spans
-    ):
-        return "[" + ", ".join(f"[{a!r}, {b!r}]" for a, b in spans) + "]"
-    return json.dumps([list(x) for x in spans])
+    # exactly json.dumps([list(x) for x in spans]) when every bound is a finite number, where
+    # json writes the number's repr; anything else (inf, nan, a bool) shows up as a character
+    # no number has, so one look at the result replaces a type and finiteness check per bound
+    text = "[" + ", ".join([f"[{a!r}, {b!r}]" for a, b in spans]) + "]"
+    if not _SPAN_CHARS.issuperset(text):
+        return json.dumps([list(x) for x in spans])
+    return text
 
 
 def session_row(s: Session, person_id: str | None) -> dict[str, Any]:
@@ -84,6 +87,7 @@ def rebuild_sessions_in_db(
     if users is not None and not users:
         return 0
     where = ""
+    person_filter = orphan_filter = ""
     if users is not None:
         db.execute("create temp table if not exists _rebuild_users (user text primary key)")
         db.execute("create temp table if not exists _rebuild_persons (person_id text primary key)")
@@ -96,32 +100,37 @@ def rebuild_sessions_in_db(
             "insert or ignore into _rebuild_persons select distinct person_id from login_events "
             "where user in (select user from _rebuild_users) and person_id is not null"
         )
+        person_filter = " and person_id in (select person_id from _rebuild_persons)"
+        orphan_filter = " and user in (select user from _rebuild_users)"
         where = (
             " where person_id in (select person_id from _rebuild_persons)"
             " or (person_id is null and user in (select user from _rebuild_users))"
         )
     cols = ", ".join(f"[{c}]" for c in EVENT_COLUMNS)
-    msg_where = (
-        " and person_id in (select person_id from _rebuild_persons)" if users is not None else ""
-    )
     written = 0
     # the reads start inside the write transaction: a read begun before it pins an old
     # snapshot, and SQLite refuses (no waiting) to turn that into a write once another
     # process has committed
     with db.atomic():
+        # people and unresolved users are read apart: one query with an OR of both could not
+        # walk the (person_id, ts) index and sorted every event of the import in a temp b-tree
         events = db.conn.execute(
-            # (person_id, ts) is an index: rows come out in the order sessionise_person sorts into
-            f"select person_id, {cols} from login_events{where} order by person_id, ts"
+            f"select person_id, {cols} from login_events where person_id is not null"
+            f"{person_filter} order by person_id, ts"
         )
         messages = db.conn.execute(
-            f"select person_id, ts from messages where person_id is not null{msg_where} order by person_id, ts"
+            f"select person_id, ts from messages where person_id is not null{person_filter}"
+            " order by person_id, ts"
+        )
+        orphans = db.conn.execute(
+            f"select {cols} from login_events where person_id is null{orphan_filter} order by ts"
         )
         if users is None:
             db.execute("delete from sessions")
         else:
             db.execute(f"delete from sessions{where}")
         batch: list[tuple[Any, ...]] = []
-        for person, evs, extra in _per_person(events, messages):
+        for person, evs, extra in _per_person(events, messages, orphans):
             for s in sessionise_person(evs, extra, idle_timeout_s, max_gap_s):
                 batch.append(_session_values(s, person))
             if len(batch) >= 5000:
@@ -132,12 +141,14 @@ def rebuild_sessions_in_db(
 
 
 def _per_person(
-    events: Iterable[tuple[Any, ...]], messages: Iterable[tuple[Any, ...]]
+    events: Iterable[tuple[Any, ...]],
+    messages: Iterable[tuple[Any, ...]],
+    orphans: Iterable[tuple[Any, ...]] = (),
 ) -> Iterator[tuple[str | None, list[LoginEv], list[float]]]:
-    # both streams are ordered by person_id: a merge join keeps one person in memory at a time
+    # both streams are ordered by person_id: a merge join keeps one person in memory at a time;
+    # events of no person (in time order) follow, one group per user name
     msg_iter = iter(messages)
     pending = next(msg_iter, None)
-    orphans: dict[str, list[LoginEv]] = {}
     current: str | None = None
     evs: list[LoginEv] = []
 
@@ -153,20 +164,21 @@ def _per_person(
 
     for row in events:
         person = row[0]
-        ev = make_event(*row[1:])
-        if person is None:
-            if ev is not None:
-                orphans.setdefault(ev.user, []).append(ev)
-            continue
         if person != current:
             if evs:
                 yield flush()
             current, evs = person, []
+        ev = make_event(*row[1:])
         if ev is not None:
             evs.append(ev)
     if evs:
         yield flush()
-    for user_evs in orphans.values():
+    by_user: dict[str, list[LoginEv]] = {}
+    for row in orphans:
+        ev = make_event(*row)
+        if ev is not None:
+            by_user.setdefault(ev.user, []).append(ev)
+    for user_evs in by_user.values():
         yield None, user_evs, []
 
 
