@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import platform
 import sys
 import time
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rows: list[dict[str, Any]] = []
     failed = []
+    load_before = os.getloadavg()[0]
     for name in args.areas or AREAS:
         module_name = name if name.startswith("bench_") else f"bench_{name}"
         started = time.perf_counter()
@@ -65,7 +67,10 @@ def main(argv: list[str] | None = None) -> int:
             f"Measured by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
             f"{platform.processor() or platform.machine()}, Python {platform.python_version()}"
             f"{' (quick run: smaller inputs)' if args.quick else ''}.\n"
-            "Numbers are from one run on a 2-core machine; ratios within a run are more stable than absolute values.\n\n"
+            "Numbers are from one run on a 2-core machine; ratios within a run are more stable than absolute values.\n"
+            # other work on the machine inflates every time below, so the table says how busy it was
+            f"1-minute load average {load_before:.1f} at the start and {os.getloadavg()[0]:.1f} at the end "
+            f"({os.cpu_count()} CPUs).\n\n"
             + header
             + body
             + (f"\nFailed areas: {', '.join(failed)}\n" if failed else "")
