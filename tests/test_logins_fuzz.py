@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from commsignal.ingest import Ingestor
@@ -200,6 +200,10 @@ def test_junk_lines_never_cost_a_good_row(
     tmp_path: Path, shape: str, recs: list[Record], junk: list[tuple[int, str]], encoding: str
 ) -> None:
     fmt, writer, short_user, keeps_neighbours = SHAPES[shape]
+    # In CSV an odd number of quotes opens a field that runs over line ends until the next quote
+    # (Export-Csv writes multi-line Message fields that way), so such a junk line may rightly
+    # swallow the rows after it: by CSV's own grammar that is not junk beside a row.
+    assume(not ("csv" in shape and any(t.count('"') % 2 for _, t in junk)))
     head, lines = writer(recs)  # type: ignore[misc]
     if keeps_neighbours:
         for pos, text in junk:

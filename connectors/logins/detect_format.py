@@ -91,10 +91,12 @@ def detect(path: Path) -> Detected:
         if "<Event" in text[:4096]:
             return Detected("windows", "xml", "Windows events as XML (wevtutil / Event Viewer)")
         return UNKNOWN
+    # wevtutil output after a stray first line (even one starting with "[" or "{"): an element at
+    # the start of a line, which JSON never has (embedded XML sits inside a string after a key)
+    if re.search(r"^\s*<Event[\s>]", text, re.M):
+        return Detected("windows", "xml", "Windows events as XML (wevtutil / Event Viewer)")
     if text[0] in "[{":
         return _json(text)
-    if re.search(r"<Event[\s>]", text):  # wevtutil output after a stray first line
-        return Detected("windows", "xml", "Windows events as XML (wevtutil / Event Viewer)")
     if any(line.lstrip().startswith('{"') for line in text.splitlines()[:50]):
         return _json(text)  # JSON lines after a broken first line
     return _csv(text)

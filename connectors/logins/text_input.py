@@ -120,7 +120,8 @@ def iter_json_records(
             try:
                 doc = json.loads(text)
             except (ValueError, RecursionError):
-                if not _is_json_line(first, "more"):
+                # a JSON-lines file whose first line is broken or junk reads line by line too
+                if not _is_json_line(first, "more") and not _is_json_line(second, "more"):
                     yield from _salvage(text, source, file)
                     return
                 fh.seek(0)  # JSON lines with blank lines between them: read line by line
