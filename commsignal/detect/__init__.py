@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from commsignal.detect import checks_hours  # noqa: F401 - registers the working-hours checks
 from commsignal.detect.checks import CHECKS, CheckResult
 from commsignal.detect.rules import Rule, RuleError, load_rules
 from commsignal.detect.scoring import Weighted, composite, level
