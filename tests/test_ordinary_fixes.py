@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from commsignal.analysis.access_features import _quiet_run
 from commsignal.analysis.attended import GAP_LOCKED_S, longest_attended
+from commsignal.analysis.hour_profile import quiet_run
 from commsignal.analysis.location import country_code, locates_person
 from commsignal.detect import evaluate_rule, load_rules
 from commsignal.detect.scoring import Weighted, composite
@@ -67,9 +67,9 @@ def test_quiet_run_is_the_sleep() -> None:
     for h in (1, 2, 3, 4, 5, 6, 7, 15, 16, 20, 22):
         hist[h] = 10
     hist[10] = 1  # one glance at the phone does not split the night
-    assert _quiet_run(hist) == (8, 7)
-    assert _quiet_run([5] * 24) is None  # round the clock: no sleep at all
-    assert _quiet_run([0] * 24) is None
+    assert quiet_run(hist) == (8, 7)
+    assert quiet_run([5] * 24) is None  # round the clock: no sleep at all
+    assert quiet_run([0] * 24) is None
 
 
 def _off(**extra: object) -> dict[str, object]:

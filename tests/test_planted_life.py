@@ -414,7 +414,7 @@ def test_okta_verify_device_id_is_read_as_the_device(tmp_path: Path) -> None:
 
 
 def test_a_broken_night_is_not_a_rota() -> None:
-    from commsignal.analysis.access_features import is_sleepless
+    from commsignal.analysis.hour_profile import is_sleepless
 
     parent = [5, 0, 5, 0, 5, 0, 5, 0, 0, 5, 0, 5, 0, 0, 11, 5, 5, 5, 0, 5, 5, 5, 2, 3]
     crews = [5, 1, 4, 0, 4, 1, 3, 2, 2, 2, 3, 1, 3, 3, 1, 2, 3, 3, 1, 2, 3, 1, 3, 1]

@@ -13,13 +13,17 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from commsignal.analysis.attended import GAP_LOCKED_S, GAP_UNLOCKED_S, longest_attended
+from commsignal.analysis.hour_profile import (
+    best_fit_offset,
+    circular_diff_h,
+    is_sleepless,
+    peak_hours,
+    quiet_run,
+    workday_share,
+    zone_offset_hours,
+)
 from commsignal.analysis.location import country_code, crowd_addresses, locates_person
 
-WORKDAY_HOURS = range(8, 19)
-QUIET_SHARE = 0.02
-MIN_SLEEP_H = 5
-SLEEPLESS_BUSY_HOURS = 20
-"""Hours of the day with any activity from which a week without a sleep is a rota, not a parent."""
 IDP_SOURCES = frozenset({"okta", "entra", "m365", "slack-audit"})
 """Sources whose sessions are web sign-on lifetimes (days long, never locked), not a console."""
 # no stretch can be attended longer than its session: shorter sessions are not measured
@@ -57,13 +61,13 @@ def activity_features(
     for pid, hist in hours.items():
         total = sum(hist)
         regular = sum(1 for days in day_hours[pid] if len(days) >= 2)
-        best_offset, best_share = _best_offset(hist)
+        best_offset, best_share = best_fit_offset(hist)
         tz = declared_tz.get(pid)
-        declared_offset = _offset_hours(tz, mid) if tz else None
+        declared_offset = zone_offset_hours(tz, mid) if tz else None
         declared_share = (
-            _share_in_workday(hist, round(declared_offset)) if declared_offset is not None else None
+            workday_share(hist, round(declared_offset)) if declared_offset is not None else None
         )
-        quiet = _quiet_run(hist)
+        quiet = quiet_run(hist)
         out[pid] = {
             "quiet_hours_utc": list(quiet) if quiet else None,
             "sleepless": is_sleepless(hist),
@@ -73,7 +77,7 @@ def activity_features(
             "activity_events": total,
             "hours_utc": hist,
             "regular_hours": regular,
-            "peak_hours_utc": _peaks(hist),
+            "peak_hours_utc": peak_hours(hist),
             "fit_offset_h": best_offset,
             "fit_share": round(best_share, 3),
             "declared_tz": tz,
@@ -81,7 +85,7 @@ def activity_features(
             "declared_share": None if declared_share is None else round(declared_share, 3),
             "offset_diff_h": None
             if declared_offset is None
-            else _circular_diff(best_offset, declared_offset),
+            else circular_diff_h(best_offset, declared_offset),
         }
     return out
 
@@ -241,85 +245,6 @@ def signin_features(
         )
         f["country_changes"] = f["country_changes"][:10]
     return out
-
-
-def _quiet_run(hist: list[int]) -> tuple[int, int] | None:
-    """(first UTC hour, length) of the longest circular run of near-silent hours: the sleep.
-
-    An hour is near-silent when it holds at most QUIET_SHARE of the week's activity, so a single
-    night-time glance at the phone does not split a night. Runs shorter than MIN_SLEEP_H are
-    no sleep at all (a round-the-clock account has none).
-    """
-    total = sum(hist)
-    if not total:
-        return None
-    quiet = [hist[h] <= QUIET_SHARE * total for h in range(24)]
-    if all(quiet):
-        return None
-    best: tuple[int, int] | None = None
-    for first in range(24):
-        if not quiet[first] or quiet[(first - 1) % 24]:
-            continue  # runs are measured from their first hour only
-        length = 0
-        while quiet[(first + length) % 24]:
-            length += 1
-        if length >= MIN_SLEEP_H and (best is None or length > best[1]):
-            best = (first, length)
-    return best
-
-
-def is_sleepless(hist: list[int]) -> bool:
-    """Whether a week's hour profile leaves nobody a night: no sleep run and nearly every hour busy.
-
-    A parent whose night is broken by single glances at 00:30, 03:00 and 05:30 has no five quiet
-    hours in a row either, but most of their night hours stay empty; crews taking turns on one
-    account leave activity in SLEEPLESS_BUSY_HOURS or more hours of the day.
-
-    Args:
-        hist: events per UTC hour of the week.
-
-    Returns:
-        True for a round-the-clock profile.
-    """
-    total = sum(hist)
-    if not total or _quiet_run(hist) is not None:
-        return False
-    return sum(1 for v in hist if v) >= SLEEPLESS_BUSY_HOURS
-
-
-def _best_offset(hist: list[int]) -> tuple[int, float]:
-    total = sum(hist) or 1
-    best = max(range(-12, 15), key=lambda off: (_share_in_workday(hist, off), -abs(off)))
-    return best, _share_in_workday(hist, best) if total else 0.0
-
-
-def _share_in_workday(hist: list[int], offset: int) -> float:
-    total = sum(hist)
-    if not total:
-        return 0.0
-    inside = sum(hist[h] for h in range(24) if (h + offset) % 24 in WORKDAY_HOURS)
-    return inside / total
-
-
-def _offset_hours(tz: str, at: float) -> float | None:
-    try:
-        delta = datetime.fromtimestamp(at, ZoneInfo(tz)).utcoffset()
-    except Exception:  # an unknown zone in a profile must not stop the week
-        return None
-    return None if delta is None else delta.total_seconds() / 3600
-
-
-def _circular_diff(a: float, b: float) -> float:
-    d = abs(a - b) % 24
-    return round(min(d, 24 - d), 1)
-
-
-def _peaks(hist: list[int]) -> list[int]:
-    nonzero = sorted(v for v in hist if v)
-    if len(nonzero) < 6:
-        return []
-    median = nonzero[len(nonzero) // 2]
-    return sorted((h for h in range(24) if hist[h] >= 2 * median), key=lambda h: -hist[h])[:3]
 
 
 def in_networks(ip: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:

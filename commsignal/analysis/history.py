@@ -13,12 +13,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from commsignal.analysis.access_features import (
-    _best_offset,
-    _circular_diff,
-    _offset_hours,
-    _share_in_workday,
+from commsignal.analysis.hour_profile import (
+    best_fit_offset,
+    circular_diff_h,
     is_sleepless,
+    workday_share,
+    zone_offset_hours,
 )
 
 HISTORY_WEEKS = 4
@@ -74,12 +74,12 @@ def history_features(
         if hours_hit >= RTC_MIN_HOURS or (hours_hit >= SLEEPLESS_MIN_HOURS and is_sleepless(hist)):
             f["history_rtc_weeks"] += 1
         tz = declared_tz.get(pid)
-        declared = _offset_hours(tz, lo + (w + 0.5) * WEEK_S) if tz else None
+        declared = zone_offset_hours(tz, lo + (w + 0.5) * WEEK_S) if tz else None
         if declared is None:
             continue
-        fit, share = _best_offset(hist)
-        gain = share - _share_in_workday(hist, round(declared))
-        if _circular_diff(fit, declared) >= OFF_MIN_DIFF_H and gain >= OFF_MIN_GAIN:
+        fit, share = best_fit_offset(hist)
+        gain = share - workday_share(hist, round(declared))
+        if circular_diff_h(fit, declared) >= OFF_MIN_DIFF_H and gain >= OFF_MIN_GAIN:
             f["history_off_weeks"] += 1
     _freshness(db, start, out)
     return dict(out)

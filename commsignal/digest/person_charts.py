@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from commsignal.analysis.access_features import WORKDAY_HOURS
+from commsignal.analysis.hour_profile import WORKDAY_HOURS
 from commsignal.analysis.infra import HANDOVER_WINDOW_S
 
 MIN_PEERS = 3
